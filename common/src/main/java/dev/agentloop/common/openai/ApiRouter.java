@@ -1,0 +1,26 @@
+package dev.agentloop.common.openai;
+
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/** A router whose every failure, unknown path and oversized body answers in OpenAI's error shape. */
+public final class ApiRouter {
+
+  private ApiRouter() {
+  }
+
+  /** Body handling for /v1/*; mount routes on it, then call {@link #finish}. */
+  public static Router create(Vertx vertx, long bodyLimitBytes) {
+    Router router = Router.router(vertx);
+    router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(bodyLimitBytes));
+    return router;
+  }
+
+  /** Adds the catch-all 404 and the failure handler; call after mounting every route. */
+  public static Router finish(Router router) {
+    router.route().last().handler(HttpErrors::notFound);
+    router.route().failureHandler(HttpErrors::handle);
+    return router;
+  }
+}

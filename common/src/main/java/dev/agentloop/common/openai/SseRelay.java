@@ -1,0 +1,117 @@
+package dev.agentloop.common.openai;
+
+import dev.agentloop.common.ApiException;
+import dev.agentloop.common.metrics.ChatMetrics;
+import dev.agentloop.common.stream.StreamEnd;
+import dev.agentloop.common.stream.TokenStream;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * Relays a token stream to an HTTP client as OpenAI's server-sent events: a role chunk, one event
+ * per token, a finish chunk, an optional usage chunk, then {@code [DONE]}; or an error event when the
+ * stream fails after the first byte. A full HTTP write queue pauses the stream (and so the
+ * producer); a closed connection cancels it.
+ */
+public final class SseRelay {
+
+  /** How a relayed stream ended, for whoever wants to persist or count it. */
+  public record Outcome(String content, String finishReason, JsonObject usage, ApiException error, boolean clientGone) {
+    public boolean completed() {
+      return error == null && !clientGone;
+    }
+  }
+
+  private final HttpServerResponse response;
+  private final TokenStream stream;
+  private final ChatRequest request;
+  private final String completionId;
+  private final long created;
+  private final String model;
+  private final ChatMetrics metrics;
+  private final long startedNanos;
+  private final StringBuilder content = new StringBuilder();
+  private final Promise<Outcome> outcome = Promise.promise();
+
+  public SseRelay(HttpServerResponse response, TokenStream stream, ChatRequest request, String completionId,
+      String model, ChatMetrics metrics, long startedNanos) {
+    this.response = response;
+    this.stream = stream;
+    this.request = request;
+    this.completionId = completionId;
+    this.created = System.currentTimeMillis() / 1000;
+    this.model = model;
+    this.metrics = metrics;
+    this.startedNanos = startedNanos;
+  }
+
+  public static void writeHeaders(HttpServerResponse response) {
+    if (!response.headWritten()) {
+      response.setStatusCode(200)
+          .setChunked(true)
+          .putHeader("content-type", "text/event-stream; charset=utf-8")
+          .putHeader("cache-control", "no-cache")
+          .putHeader("x-accel-buffering", "no");
+    }
+  }
+
+  public Future<Outcome> start() {
+    metrics.streamOpened();
+    metrics.firstToken(model, stream.timeToFirstTokenNanos());
+    writeHeaders(response);
+    response.write(ChatWire.event(ChatWire.chunk(completionId, created, model, ChatWire.roleDelta(), null,
+        request.includeUsage())));
+    response.closeHandler(v -> {
+      if (!outcome.future().isComplete()) {
+        stream.cancel();
+        metrics.clientGone(model);
+        finish(new Outcome(content.toString(), null, null, null, true));
+      }
+    });
+    stream.handler(this::onTokens).endHandler(this::onEnd).exceptionHandler(this::onError).start();
+    return outcome.future();
+  }
+
+  private void onTokens(List<String> tokens) {
+    Buffer events = Buffer.buffer(tokens.size() * 160);
+    for (String token : tokens) {
+      content.append(token);
+      events.appendBuffer(ChatWire.event(ChatWire.chunk(completionId, created, model, ChatWire.contentDelta(token),
+          null, request.includeUsage())));
+    }
+    metrics.tokens(model, tokens.size());
+    response.write(events);
+    if (response.writeQueueFull()) {
+      stream.pause();
+      response.drainHandler(v -> stream.resume());
+    }
+  }
+
+  private void onEnd(StreamEnd end) {
+    Buffer tail = ChatWire.event(ChatWire.chunk(completionId, created, model, new JsonObject(), end.finishReason(),
+        request.includeUsage()));
+    if (request.includeUsage()) {
+      tail.appendBuffer(ChatWire.event(ChatWire.usageChunk(completionId, created, model, end.usage())));
+    }
+    tail.appendBuffer(ChatWire.DONE);
+    response.end(tail);
+    metrics.completed(model, System.nanoTime() - startedNanos);
+    finish(new Outcome(content.toString(), end.finishReason(), end.usage(), null, false));
+  }
+
+  private void onError(ApiException error) {
+    metrics.error(error.status());
+    response.end(ChatWire.event(error.toJson()));
+    finish(new Outcome(content.toString(), null, null, error, false));
+  }
+
+  private void finish(Outcome result) {
+    if (outcome.tryComplete(result)) {
+      metrics.streamClosed();
+    }
+  }
+}

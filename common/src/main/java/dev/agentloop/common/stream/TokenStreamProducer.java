@@ -1,0 +1,129 @@
+package dev.agentloop.common.stream;
+
+import dev.agentloop.common.ApiException;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The producing end of a token stream (see {@link StreamProtocol}). Tokens written while a batch
+ * is in flight are buffered and leave together with the next ack; {@link #writeQueueFull()} tells the
+ * generator to stop until {@link #drainHandler} runs. Exactly one terminal message is ever sent.
+ */
+public final class TokenStreamProducer {
+
+  private final DeliveryOptions ackTimeout;
+  private final int maxBatch;
+  private Message<?> replyTo;
+  private JsonArray buffer = new JsonArray();
+  private JsonObject end;
+  private ApiException error;
+  private boolean closed;
+  private Runnable drainHandler;
+  private Runnable goneHandler;
+
+  public TokenStreamProducer(Message<?> request, int maxBatch, long ackTimeoutMs) {
+    this.replyTo = request;
+    this.maxBatch = Math.max(1, maxBatch);
+    this.ackTimeout = StreamProtocol.timeout(ackTimeoutMs);
+  }
+
+  /** Runs when the consumer cancels, times out or disappears; the generator must stop. */
+  public TokenStreamProducer goneHandler(Runnable handler) {
+    this.goneHandler = handler;
+    return this;
+  }
+
+  public TokenStreamProducer drainHandler(Runnable handler) {
+    this.drainHandler = handler;
+    return this;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  public boolean writeQueueFull() {
+    return buffer.size() >= maxBatch;
+  }
+
+  public void write(String token) {
+    if (closed || end != null || error != null) {
+      return;
+    }
+    buffer.add(token);
+    flush();
+  }
+
+  public void end(String finishReason, JsonObject usage) {
+    if (closed || end != null || error != null) {
+      return;
+    }
+    end = new JsonObject().put(StreamProtocol.FINISH_REASON, finishReason).put(StreamProtocol.USAGE, usage);
+    flush();
+  }
+
+  public void fail(ApiException failure) {
+    if (closed || end != null || error != null) {
+      return;
+    }
+    error = failure;
+    flush();
+  }
+
+  /** Stops without a terminal message: the consumer asked for it (published cancel). */
+  public void cancelled() {
+    if (!closed) {
+      closed = true;
+      buffer = new JsonArray();
+      replyTo = null;
+    }
+  }
+
+  private void flush() {
+    if (closed || replyTo == null) {
+      return;
+    }
+    Message<?> target = replyTo;
+    if (error != null) {
+      replyTo = null;
+      closed = true;
+      error.failReply(target);
+      return;
+    }
+    if (end != null) {
+      replyTo = null;
+      closed = true;
+      JsonObject last = new JsonObject().put(StreamProtocol.TOKENS, buffer).put(StreamProtocol.END, end);
+      buffer = new JsonArray();
+      target.reply(last);
+      return;
+    }
+    if (buffer.isEmpty()) {
+      return;
+    }
+    replyTo = null;
+    JsonArray tokens = buffer;
+    buffer = new JsonArray();
+    target.replyAndRequest(StreamProtocol.batch(tokens), ackTimeout).onComplete(ar -> {
+      if (closed) {
+        return;
+      }
+      if (ar.failed() || StreamProtocol.isCancel(ar.result().body())) {
+        closed = true;
+        buffer = new JsonArray();
+        if (goneHandler != null) {
+          goneHandler.run();
+        }
+        return;
+      }
+      replyTo = ar.result();
+      boolean wasFull = writeQueueFull();
+      flush();
+      if (wasFull && !closed && drainHandler != null) {
+        drainHandler.run();
+      }
+    });
+  }
+}

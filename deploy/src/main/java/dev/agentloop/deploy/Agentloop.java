@@ -1,0 +1,162 @@
+package dev.agentloop.deploy;
+
+import dev.agentloop.common.NodeState;
+import dev.agentloop.common.config.AgentloopConfig;
+import dev.agentloop.gateway.GatewayConfig;
+import dev.agentloop.gateway.GatewayVerticle;
+import dev.agentloop.llm.LlmConfig;
+import dev.agentloop.llm.LlmHttpVerticle;
+import dev.agentloop.llm.LlmVerticle;
+import dev.agentloop.storage.StorageVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import java.net.BindException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agentloop process: a Vert.x node (clustered or not, with metrics) and the services its
+ * configuration names. Tests start it exactly as {@link Main} does.
+ */
+public final class Agentloop {
+
+  private static final Logger LOG = LoggerFactory.getLogger("agentloop");
+
+  private final Vertx vertx;
+  private final AgentloopConfig config;
+  private final List<String> frontDeployments = new ArrayList<>();
+  private final List<String> backDeployments = new ArrayList<>();
+
+  private Agentloop(Vertx vertx, AgentloopConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+  }
+
+  public static Future<Agentloop> start(JsonObject json) {
+    AgentloopConfig config = AgentloopConfig.from(json);
+    GatewayConfig.from(json);
+    LlmConfig.from(json);
+    return vertx(config).compose(vertx -> {
+      Agentloop app = new Agentloop(vertx, config);
+      return app.deploy(json).map(app).recover(failure -> vertx.close().transform(ignored -> Future.failedFuture(failure)));
+    });
+  }
+
+  private static Future<Vertx> vertx(AgentloopConfig config) {
+    VertxOptions options = new VertxOptions();
+    if (config.metricsEnabled()) {
+      options.setMetricsOptions(new MicrometerMetricsOptions()
+          .setEnabled(true)
+          .setRegistryName(config.metricsRegistry())
+          .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))
+          .addLabels(Label.EB_ADDRESS, Label.HTTP_ROUTE)
+          .setJvmMetricsEnabled(true)
+          .setNettyMetricsEnabled(true));
+    }
+    VertxBuilder builder = Vertx.builder();
+    if (!config.clustered()) {
+      return Future.succeededFuture(builder.with(options).build());
+    }
+    options.setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(0));
+    return builder.with(options).withClusterManager(ClusterSetup.clusterManager(config)).buildClustered()
+        .recover(failure -> Future.failedFuture(new StartupException("cluster: could not join " + config.clusterMembers()
+            + " as " + config.clusterHost() + ": " + failure.getMessage())));
+  }
+
+  private Future<Void> deploy(JsonObject json) {
+    int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    Future<Void> chain = Future.succeededFuture();
+    if (config.runs("storage")) {
+      String backend = json.getJsonObject("storage").getString("backend", "local");
+      chain = chain.compose(v -> deploy("storage-service", StorageVerticle::new, 1, json, backDeployments,
+          () -> "storage-service ready (backend " + backend + ")"));
+    }
+    if (config.runs("llm")) {
+      LlmConfig llm = LlmConfig.from(json);
+      int instances = llm.instances() > 0 ? llm.instances() : loops;
+      chain = chain.compose(v -> deploy("llm-service", LlmVerticle::new, instances, json, backDeployments,
+          () -> "llm-service ready on the event bus: models " + llm.modelIds()));
+      if (llm.httpPort() != 0) {
+        chain = chain.compose(v -> deploy("llm-service HTTP", LlmHttpVerticle::new, instances, json,
+            frontDeployments, () -> "llm-service OpenAI-compatible HTTP on http://" + llm.httpHost() + ":"
+                + NodeState.port(vertx, NodeState.LLM_HTTP_PORT)));
+      }
+    }
+    if (config.runs("gateway")) {
+      GatewayConfig gateway = GatewayConfig.from(json);
+      int instances = gateway.instances() > 0 ? gateway.instances() : loops;
+      chain = chain.compose(v -> deploy("gateway", GatewayVerticle::new, instances, json, frontDeployments,
+          () -> "gateway listening on http://" + gateway.host() + ":" + NodeState.port(vertx, NodeState.GATEWAY_PORT)
+              + " (" + instances + " instances)"));
+    }
+    return chain;
+  }
+
+  private Future<Void> deploy(String service, Supplier<? extends io.vertx.core.Deployable> verticle, int instances,
+      JsonObject json, List<String> into, Supplier<String> readyLine) {
+    return vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(json).setInstances(instances))
+        .recover(failure -> Future.failedFuture(new StartupException(service + ": " + describe(failure))))
+        .map(id -> {
+          into.add(id);
+          LOG.info(readyLine.get());
+          return null;
+        });
+  }
+
+  static String describe(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root instanceof BindException) {
+      return "cannot bind its port (" + root.getMessage() + "): is another process using it?";
+    }
+    return root.getMessage() != null ? root.getMessage() : root.toString();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public int gatewayPort() {
+    return NodeState.port(vertx, NodeState.GATEWAY_PORT);
+  }
+
+  public int llmHttpPort() {
+    return NodeState.port(vertx, NodeState.LLM_HTTP_PORT);
+  }
+
+  /**
+   * Graceful stop: readiness turns 503, the HTTP fronts stop accepting and give in-flight responses
+   * the grace period, then the back services stop and the node leaves its cluster.
+   */
+  public Future<Void> shutdown() {
+    NodeState.draining(vertx);
+    return undeployAll(frontDeployments)
+        .transform(ignored -> undeployAll(backDeployments))
+        .transform(ignored -> vertx.close());
+  }
+
+  private Future<Void> undeployAll(List<String> ids) {
+    List<Future<Void>> stops = ids.stream().map(vertx::undeploy).toList();
+    return Future.join(stops).mapEmpty();
+  }
+
+  /** A failure to start, phrased for one log line. */
+  public static final class StartupException extends RuntimeException {
+    public StartupException(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

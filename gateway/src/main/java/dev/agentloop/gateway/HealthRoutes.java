@@ -1,0 +1,68 @@
+package dev.agentloop.gateway;
+
+import dev.agentloop.common.Addresses;
+import dev.agentloop.common.ApiException;
+import dev.agentloop.common.NodeState;
+import dev.agentloop.common.stream.StreamProtocol;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/**
+ * {@code /health/live} answers while the process serves HTTP. {@code /health/ready} answers 200 only
+ * when every service the gateway needs answers its ping over the event bus and the process is not
+ * shutting down; the body says which check failed.
+ */
+final class HealthRoutes {
+
+  private static final long PING_TIMEOUT_MS = 1_000;
+
+  private final Vertx vertx;
+
+  HealthRoutes(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  void mount(Router router) {
+    router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+    router.get("/health/ready").handler(this::ready);
+  }
+
+  private void ready(RoutingContext ctx) {
+    List<Future<JsonObject>> checks = List.of(
+        ping("llm", Addresses.LLM_PING),
+        ping("storage", Addresses.STORAGE_PING),
+        draining());
+    Future.join(checks).onComplete(ignored -> {
+      JsonArray results = new JsonArray();
+      boolean up = true;
+      for (Future<JsonObject> check : checks) {
+        JsonObject result = check.result();
+        results.add(result);
+        up &= "UP".equals(result.getString("status"));
+      }
+      ctx.response().setStatusCode(up ? 200 : 503);
+      ctx.json(new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", results));
+    });
+  }
+
+  private Future<JsonObject> ping(String id, String address) {
+    return vertx.eventBus().<JsonObject>request(address, new JsonObject(), StreamProtocol.timeout(PING_TIMEOUT_MS))
+        .map(reply -> new JsonObject().put("id", id).put("status", "UP").put("data", reply.body()))
+        .otherwise(failure -> new JsonObject().put("id", id).put("status", "DOWN")
+            .put("error", ApiException.from(failure, id + " service").getMessage()));
+  }
+
+  private Future<JsonObject> draining() {
+    boolean draining = NodeState.isDraining(vertx);
+    JsonObject check = new JsonObject().put("id", "accepting").put("status", draining ? "DOWN" : "UP");
+    if (draining) {
+      check.put("error", "The process is shutting down.");
+    }
+    return Future.succeededFuture(check);
+  }
+}

@@ -1,0 +1,138 @@
+package dev.agentloop.llm;
+
+import dev.agentloop.common.ApiException;
+import dev.agentloop.common.openai.ChatRequest;
+import dev.agentloop.common.openai.ChatWire;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One running answer of a mock model, paced by Vert.x timers only: the first token after the
+ * model's first-token delay, then one every per-token interval, measured against a schedule so
+ * timer lateness does not accumulate. A full sink pauses it; {@link #stop()} cancels its timer and
+ * drops everything it holds.
+ */
+final class Generation {
+
+  /** Where tokens go: a stream producer or an accumulator for whole completions. */
+  interface Sink {
+    void write(String token);
+
+    boolean writeQueueFull();
+
+    void drainHandler(Runnable handler);
+
+    void end(String finishReason, JsonObject usage);
+
+    void fail(ApiException error);
+  }
+
+  enum Outcome { COMPLETED, FAILED, CANCELLED }
+
+  private final Vertx vertx;
+  private final ModelSpec model;
+  private final ChatRequest request;
+  private final Sink sink;
+  private final TextGenerator text;
+  private final java.util.function.Consumer<Outcome> onDone;
+  private final long perTokenNanos;
+  private long nextDueNanos;
+  private long timer = -1;
+  private boolean finished;
+
+  Generation(Vertx vertx, ModelSpec model, ChatRequest request, Sink sink,
+      java.util.function.Consumer<Outcome> onDone) {
+    this.vertx = vertx;
+    this.model = model;
+    this.request = request;
+    this.sink = sink;
+    this.onDone = onDone;
+    this.text = TextGenerator.of(model, request);
+    this.perTokenNanos = TimeUnit.MILLISECONDS.toNanos(model.perTokenMs());
+  }
+
+  void start() {
+    boolean failing = model.failureRate() > 0 && ThreadLocalRandom.current().nextDouble() < model.failureRate();
+    nextDueNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(model.firstTokenMs());
+    if (failing) {
+      at(nextDueNanos, () -> finish(Outcome.FAILED, () -> sink.fail(ApiException.unavailable(
+          "The model `" + model.id() + "` failed to answer (simulated upstream failure)."))));
+    } else {
+      at(nextDueNanos, this::emit);
+    }
+  }
+
+  void stop() {
+    if (!finished) {
+      finished = true;
+      cancelTimer();
+      onDone.accept(Outcome.CANCELLED);
+    }
+  }
+
+  private void emit() {
+    while (!finished) {
+      if (!text.hasNext()) {
+        int completion = text.total();
+        finish(Outcome.COMPLETED, () -> sink.end(TextGenerator.finishReason(request),
+            ChatWire.usage(TextGenerator.promptTokens(request.messages()), completion)));
+        return;
+      }
+      sink.write(text.next());
+      if (finished) {
+        return;
+      }
+      nextDueNanos += perTokenNanos;
+      if (sink.writeQueueFull()) {
+        sink.drainHandler(() -> {
+          if (!finished) {
+            nextDueNanos = Math.max(nextDueNanos, System.nanoTime());
+            at(nextDueNanos, this::emit);
+          }
+        });
+        return;
+      }
+      if (perTokenNanos > 0) {
+        at(nextDueNanos, this::emit);
+        return;
+      }
+    }
+  }
+
+  private void at(long dueNanos, Runnable action) {
+    long delayMs = TimeUnit.NANOSECONDS.toMillis(dueNanos - System.nanoTime());
+    if (delayMs <= 0) {
+      vertx.runOnContext(v -> {
+        if (!finished) {
+          action.run();
+        }
+      });
+      return;
+    }
+    timer = vertx.setTimer(delayMs, t -> {
+      timer = -1;
+      if (!finished) {
+        action.run();
+      }
+    });
+  }
+
+  private void finish(Outcome outcome, Runnable terminal) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    cancelTimer();
+    terminal.run();
+    onDone.accept(outcome);
+  }
+
+  private void cancelTimer() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+}

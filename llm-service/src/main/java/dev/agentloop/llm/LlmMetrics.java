@@ -1,0 +1,47 @@
+package dev.agentloop.llm;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Generations by model and outcome, tokens generated, and generations running now. */
+final class LlmMetrics {
+
+  private static final Map<MeterRegistry, LlmMetrics> INSTANCES = new ConcurrentHashMap<>();
+
+  private final MeterRegistry registry;
+  private final AtomicInteger active = new AtomicInteger();
+  private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+  private final Map<String, Counter> tokens = new ConcurrentHashMap<>();
+
+  private LlmMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    Gauge.builder("agentloop_llm_generations_active", active, AtomicInteger::get)
+        .description("Mock generations running now (timers held)")
+        .register(registry);
+  }
+
+  static LlmMetrics of(MeterRegistry registry) {
+    return INSTANCES.computeIfAbsent(registry, LlmMetrics::new);
+  }
+
+  void started() {
+    active.incrementAndGet();
+  }
+
+  void ended(String model, Generation.Outcome outcome) {
+    active.decrementAndGet();
+    String key = model + "/" + outcome;
+    outcomes.computeIfAbsent(key, k -> Counter.builder("agentloop_llm_generations")
+        .description("Mock generations that ended, by outcome (completed, failed, cancelled)")
+        .tags("model", model, "outcome", outcome.name().toLowerCase()).register(registry)).increment();
+  }
+
+  Counter tokens(String model) {
+    return tokens.computeIfAbsent(model, m -> Counter.builder("agentloop_llm_tokens_generated")
+        .description("Tokens the mock models produced").tag("model", m).register(registry));
+  }
+}

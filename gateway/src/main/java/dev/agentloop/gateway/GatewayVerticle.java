@@ -4,12 +4,15 @@ import dev.agentloop.common.NodeState;
 import dev.agentloop.common.metrics.ChatMetrics;
 import dev.agentloop.common.metrics.Metrics;
 import dev.agentloop.common.openai.ApiRouter;
+import dev.agentloop.common.openai.ApiServer;
+import dev.agentloop.common.openai.GracefulStop;
 import dev.agentloop.common.openai.ChatRoutes;
 import dev.agentloop.common.openai.LlmClient;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.concurrent.TimeUnit;
@@ -23,25 +26,34 @@ public final class GatewayVerticle extends VerticleBase {
 
   private HttpServer server;
   private GatewayConfig config;
+  private ChatRoutes routes;
 
   @Override
   public Future<?> start() {
     config = GatewayConfig.from(config());
-    Router router = ApiRouter.create(vertx, config.bodyLimitBytes());
-    new ChatRoutes(new LlmClient(vertx, config::timeoutsFor), config.maxTokensLimit(),
-        ChatMetrics.of(Metrics.registry(config()), "gateway")).mount(router);
+    MeterRegistry registry = Metrics.registry(config());
+    RateLimits limits = RateLimits.of(vertx, config.rateLimits(), registry);
+    ApiKeyAuth auth = new ApiKeyAuth(config.apiKeys(), Counter.builder("agentloop_auth_failures")
+        .description("Requests refused with 401").register(registry));
+    Router router = ApiRouter.create(vertx, config.limits().bodyLimitBytes(), auth, limits.requestGuard());
+    routes = new ChatRoutes(new LlmClient(vertx, config::timeoutsFor), config.limits(),
+        ChatMetrics.of(registry, "gateway")).admission(limits::admitStream);
+    routes.mount(router);
     new HealthRoutes(vertx).mount(router);
     if (config.metricsEnabled()) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(config.metricsRegistry()));
     }
     ApiRouter.finish(router);
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
-        .requestHandler(router);
+    server = ApiServer.create(vertx, config.host(), config.port(), config.limits(), router);
     return server.listen().onSuccess(s -> NodeState.port(vertx, NodeState.GATEWAY_PORT, s.actualPort()));
   }
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown(config.graceMs(), TimeUnit.MILLISECONDS);
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    GracefulStop.abortStreamsBeforeGraceEnds(vertx, routes, config.graceMs());
+    return server.shutdown(config.graceMs(), TimeUnit.MILLISECONDS);
   }
 }

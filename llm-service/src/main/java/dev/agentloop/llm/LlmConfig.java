@@ -9,7 +9,7 @@ import java.util.Map;
 
 /** The {@code llm} section: the models, the mock's own HTTP port, and stream flow-control limits. */
 public record LlmConfig(Map<String, ModelSpec> models, String httpHost, int httpPort, int instances,
-    int maxBatchTokens, long ackTimeoutMs, StreamTimeouts httpTimeouts, long bodyLimitBytes) {
+    int maxBatchTokens, long ackTimeoutMs, StreamTimeouts httpTimeouts) {
 
   public static LlmConfig from(JsonObject root) {
     Settings llm = Settings.root(root).section("llm");
@@ -31,8 +31,7 @@ public record LlmConfig(Map<String, ModelSpec> models, String httpHost, int http
         llm.integer("instances", 0, 0, 256),
         stream.integer("max_batch_tokens", 256, 1, 1_000_000),
         stream.integer("ack_timeout_ms", 60_000, 1, 3_600_000),
-        StreamTimeouts.from(gateway.section("timeouts"), StreamTimeouts.DEFAULT),
-        gateway.integer("body_limit_bytes", 1 << 20, 1024, Integer.MAX_VALUE));
+        StreamTimeouts.from(gateway.section("timeouts"), StreamTimeouts.DEFAULT));
   }
 
   public List<String> modelIds() {

@@ -5,13 +5,14 @@ import dev.agentloop.common.config.AgentloopConfig;
 import dev.agentloop.common.metrics.ChatMetrics;
 import dev.agentloop.common.metrics.Metrics;
 import dev.agentloop.common.openai.ApiRouter;
-import dev.agentloop.common.openai.ChatRequest;
+import dev.agentloop.common.openai.ApiServer;
+import dev.agentloop.common.openai.GracefulStop;
+import dev.agentloop.common.openai.HttpLimits;
 import dev.agentloop.common.openai.ChatRoutes;
 import dev.agentloop.common.openai.LlmClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.util.concurrent.TimeUnit;
 
@@ -22,24 +23,30 @@ import java.util.concurrent.TimeUnit;
 public final class LlmHttpVerticle extends VerticleBase {
 
   private HttpServer server;
+  private ChatRoutes routes;
   private long graceMs;
 
   @Override
   public Future<?> start() {
     LlmConfig config = LlmConfig.from(config());
     graceMs = AgentloopConfig.from(config()).shutdownGraceMs();
-    Router router = ApiRouter.create(vertx, config.bodyLimitBytes());
-    new ChatRoutes(new LlmClient(vertx, model -> config.httpTimeouts()), ChatRequest.DEFAULT_MAX_TOKENS_LIMIT,
-        ChatMetrics.of(Metrics.registry(config()), "llm")).mount(router);
+    HttpLimits limits = HttpLimits.from(config());
+    Router router = ApiRouter.create(vertx, limits.bodyLimitBytes());
+    routes = new ChatRoutes(new LlmClient(vertx, model -> config.httpTimeouts()), limits,
+        ChatMetrics.of(Metrics.registry(config()), "llm"));
+    routes.mount(router);
     router.get("/health/live").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "UP")));
     ApiRouter.finish(router);
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort()))
-        .requestHandler(router);
+    server = ApiServer.create(vertx, config.httpHost(), config.httpPort(), limits, router);
     return server.listen().onSuccess(s -> NodeState.port(vertx, NodeState.LLM_HTTP_PORT, s.actualPort()));
   }
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown(graceMs, TimeUnit.MILLISECONDS);
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    GracefulStop.abortStreamsBeforeGraceEnds(vertx, routes, graceMs);
+    return server.shutdown(graceMs, TimeUnit.MILLISECONDS);
   }
 }

@@ -1,6 +1,8 @@
 package dev.agentloop.common.openai;
 
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
@@ -10,9 +12,16 @@ public final class ApiRouter {
   private ApiRouter() {
   }
 
-  /** Body handling for /v1/*; mount routes on it, then call {@link #finish}. */
-  public static Router create(Vertx vertx, long bodyLimitBytes) {
+  /**
+   * Body handling for /v1/*, after the {@code guards} (auth, rate limits: they run before any body
+   * is read); mount routes on it, then call {@link #finish}.
+   */
+  @SafeVarargs
+  public static Router create(Vertx vertx, long bodyLimitBytes, Handler<RoutingContext>... guards) {
     Router router = Router.router(vertx);
+    for (Handler<RoutingContext> guard : guards) {
+      router.route("/v1/*").handler(guard);
+    }
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(bodyLimitBytes));
     return router;
   }

@@ -17,10 +17,11 @@ public record ChatRequest(String id, String model, JsonArray messages, Integer m
   public static final int DEFAULT_MAX_TOKENS_LIMIT = 100_000;
   private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
 
-  public static ChatRequest fromHttp(JsonObject body, String id, int maxTokensLimit) {
+  public static ChatRequest fromHttp(JsonObject body, String id, HttpLimits limits) {
     String model = requireModel(body);
     JsonArray messages = requireMessages(body.getValue("messages"));
-    Integer maxTokens = maxTokens(body, maxTokensLimit);
+    checkSizes(messages, limits);
+    Integer maxTokens = maxTokens(body, limits.maxTokensLimit());
     boolean stream = optionalBoolean(body, "stream", false);
     boolean includeUsage = false;
     Object options = body.getValue("stream_options");
@@ -56,6 +57,21 @@ public record ChatRequest(String id, String model, JsonArray messages, Integer m
     }
     return new ChatRequest((String) id, requireModel(json), requireMessages(json.getValue("messages")),
         maxTokens(json, Integer.MAX_VALUE), false, false);
+  }
+
+  private static void checkSizes(JsonArray messages, HttpLimits limits) {
+    if (messages.size() > limits.maxMessages()) {
+      throw ApiException.badRequest("Invalid 'messages': array too long. Expected at most " + limits.maxMessages()
+          + " messages, got " + messages.size() + ".", "messages", "array_above_max_length");
+    }
+    for (int i = 0; i < messages.size(); i++) {
+      String text = text(messages.getJsonObject(i));
+      if (text.length() > limits.maxMessageChars()) {
+        throw ApiException.badRequest("Invalid 'messages[" + i + "].content': string too long. Expected at most "
+            + limits.maxMessageChars() + " characters, got " + text.length() + ".", "messages[" + i + "].content",
+            "string_above_max_length");
+      }
+    }
   }
 
   public JsonObject toBus() {

@@ -2,6 +2,9 @@ package dev.agentloop.common.openai;
 
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.metrics.ChatMetrics;
+import dev.agentloop.common.stream.TokenStream;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
@@ -10,22 +13,40 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.UUID;
 
 /**
  * OpenAI's chat-completion and model routes over a {@link ChatService}; the gateway and the mock's
- * own port serve the same wire format through this class.
+ * own port serve the same wire format through this class. One instance per verticle instance: its
+ * state lives on that verticle's event loop.
  */
 public final class ChatRoutes {
 
-  private final ChatService service;
-  private final int maxTokensLimit;
-  private final ChatMetrics metrics;
+  /** Admits a stream for the client of {@code ctx}: returns what releases it, or throws a 429. */
+  public interface StreamAdmission {
+    Runnable admit(RoutingContext ctx);
+  }
 
-  public ChatRoutes(ChatService service, int maxTokensLimit, ChatMetrics metrics) {
+  private static final Buffer KEEP_ALIVE = Buffer.buffer(": keep-alive\n\n");
+
+  private final ChatService service;
+  private final HttpLimits limits;
+  private final ChatMetrics metrics;
+  private final Set<SseRelay> open = new HashSet<>();
+  private StreamAdmission admission = ctx -> () -> { };
+
+  public ChatRoutes(ChatService service, HttpLimits limits, ChatMetrics metrics) {
     this.service = service;
-    this.maxTokensLimit = maxTokensLimit;
+    this.limits = limits;
     this.metrics = metrics;
+  }
+
+  public ChatRoutes admission(StreamAdmission admission) {
+    this.admission = admission;
+    return this;
   }
 
   public void mount(Router router) {
@@ -34,16 +55,27 @@ public final class ChatRoutes {
     router.get("/v1/models/:model").handler(this::model);
   }
 
+  /** Ends every open stream with {@code error} as its terminal event (used when the grace period runs out). */
+  public void abortStreams(ApiException error) {
+    for (SseRelay relay : new ArrayList<>(open)) {
+      relay.abort(error);
+    }
+  }
+
   public static String newCompletionId() {
     UUID uuid = UUID.randomUUID();
     return "chatcmpl-" + Long.toHexString(uuid.getMostSignificantBits()) + Long.toHexString(uuid.getLeastSignificantBits());
   }
 
   /** The body as a JSON object, or a 400 in OpenAI's words. */
-  public static JsonObject jsonBody(RoutingContext ctx) {
+  public static JsonObject jsonBody(RoutingContext ctx, HttpLimits limits) {
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
       throw ApiException.badRequest("We could not parse the JSON body of your request. The body is empty.", null);
+    }
+    if (HttpLimits.jsonDepth(body, limits.maxJsonDepth()) > limits.maxJsonDepth()) {
+      throw ApiException.badRequest("The JSON body is nested more than " + limits.maxJsonDepth() + " levels deep.",
+          null, "json_too_deep");
     }
     Object parsed;
     try {
@@ -61,8 +93,10 @@ public final class ChatRoutes {
   private void chat(RoutingContext ctx) {
     long started = System.nanoTime();
     ChatRequest request;
+    Runnable release;
     try {
-      request = ChatRequest.fromHttp(jsonBody(ctx), newCompletionId(), maxTokensLimit);
+      request = ChatRequest.fromHttp(jsonBody(ctx, limits), newCompletionId(), limits);
+      release = request.stream() ? admission.admit(ctx) : () -> { };
     } catch (ApiException e) {
       metrics.error(e.status());
       HttpErrors.send(ctx.response(), e);
@@ -75,14 +109,12 @@ public final class ChatRoutes {
       }
     });
     if (request.stream()) {
+      long keepAlive = startKeepAlive(ctx.vertx(), response);
       service.stream(request).onComplete(ar -> {
-        if (ar.failed()) {
-          fail(response, ar.cause());
-        } else if (response.closed()) {
-          ar.result().cancel();
-        } else {
-          new SseRelay(response, ar.result(), request, request.id(), request.model(), metrics, started).start();
+        if (keepAlive >= 0) {
+          ctx.vertx().cancelTimer(keepAlive);
         }
+        startRelay(ctx.vertx(), response, request, started, release, ar);
       });
     } else {
       service.complete(request).onComplete(ar -> {
@@ -97,6 +129,49 @@ public final class ChatRoutes {
                 answer.finishReason(), answer.usage()).toBuffer());
       });
     }
+  }
+
+  /** While the model has not answered, SSE comments every few seconds keep proxies from cutting the stream. */
+  private long startKeepAlive(Vertx vertx, HttpServerResponse response) {
+    if (limits.sseKeepaliveMs() <= 0) {
+      return -1;
+    }
+    return vertx.setPeriodic(limits.sseKeepaliveMs(), limits.sseKeepaliveMs(), id -> {
+      if (response.closed() || response.ended()) {
+        vertx.cancelTimer(id);
+        return;
+      }
+      SseRelay.writeHeaders(response);
+      response.write(KEEP_ALIVE);
+    });
+  }
+
+  private void startRelay(Vertx vertx, HttpServerResponse response, ChatRequest request, long started,
+      Runnable release, AsyncResult<TokenStream> opened) {
+    if (opened.failed()) {
+      release.run();
+      ApiException error = ApiException.from(opened.cause(), "llm-service");
+      metrics.error(error.status());
+      if (response.headWritten()) {
+        response.end(ChatWire.event(error.toJson()));
+      } else {
+        HttpErrors.send(response, error);
+      }
+      return;
+    }
+    TokenStream stream = opened.result();
+    if (response.closed()) {
+      release.run();
+      stream.cancel();
+      return;
+    }
+    SseRelay relay = new SseRelay(vertx, response, stream, request, request.id(), request.model(), metrics, started,
+        limits.slowReaderTimeoutMs());
+    open.add(relay);
+    relay.start().onComplete(done -> {
+      open.remove(relay);
+      release.run();
+    });
   }
 
   private void fail(HttpServerResponse response, Throwable cause) {

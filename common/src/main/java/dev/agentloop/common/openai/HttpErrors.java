@@ -20,7 +20,7 @@ public final class HttpErrors {
       return;
     }
     response.setStatusCode(error.status()).putHeader("content-type", "application/json");
-    if (error.status() == 503 || error.status() == 429) {
+    if ((error.status() == 503 || error.status() == 429) && !response.headers().contains("retry-after")) {
       response.putHeader("retry-after", "1");
     }
     response.end(error.toJson().toBuffer());

@@ -6,6 +6,7 @@ import dev.agentloop.common.stream.StreamEnd;
 import dev.agentloop.common.stream.TokenStream;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -26,6 +27,9 @@ public final class SseRelay {
     }
   }
 
+  private final Vertx vertx;
+  private final long slowReaderTimeoutMs;
+  private long slowReaderTimer = -1;
   private final HttpServerResponse response;
   private final TokenStream stream;
   private final ChatRequest request;
@@ -37,8 +41,10 @@ public final class SseRelay {
   private final StringBuilder content = new StringBuilder();
   private final Promise<Outcome> outcome = Promise.promise();
 
-  public SseRelay(HttpServerResponse response, TokenStream stream, ChatRequest request, String completionId,
-      String model, ChatMetrics metrics, long startedNanos) {
+  public SseRelay(Vertx vertx, HttpServerResponse response, TokenStream stream, ChatRequest request,
+      String completionId, String model, ChatMetrics metrics, long startedNanos, long slowReaderTimeoutMs) {
+    this.vertx = vertx;
+    this.slowReaderTimeoutMs = slowReaderTimeoutMs;
     this.response = response;
     this.stream = stream;
     this.request = request;
@@ -87,7 +93,43 @@ public final class SseRelay {
     response.write(events);
     if (response.writeQueueFull()) {
       stream.pause();
-      response.drainHandler(v -> stream.resume());
+      response.drainHandler(v -> {
+        cancelSlowReaderTimer();
+        stream.resume();
+      });
+      if (slowReaderTimeoutMs > 0 && slowReaderTimer < 0) {
+        slowReaderTimer = vertx.setTimer(slowReaderTimeoutMs, t -> {
+          slowReaderTimer = -1;
+          abort(new ApiException(408, "invalid_request_error", "slow_reader", null,
+              "The client read the stream too slowly; it was ended after " + slowReaderTimeoutMs + " ms without progress."));
+          // The client may never read the end either: free the connection rather than hold its buffers.
+          vertx.setTimer(1_000, c -> {
+            if (!response.closed()) {
+              response.reset();
+            }
+          });
+        });
+      }
+    }
+  }
+
+  /** Ends the stream now with {@code error} as its terminal event, and stops the producer. */
+  public void abort(ApiException error) {
+    if (outcome.future().isComplete()) {
+      return;
+    }
+    stream.cancel();
+    metrics.error(error.status());
+    if (!response.ended() && !response.closed()) {
+      response.end(ChatWire.event(error.toJson()));
+    }
+    finish(new Outcome(content.toString(), null, null, error, false));
+  }
+
+  private void cancelSlowReaderTimer() {
+    if (slowReaderTimer >= 0) {
+      vertx.cancelTimer(slowReaderTimer);
+      slowReaderTimer = -1;
     }
   }
 
@@ -110,6 +152,7 @@ public final class SseRelay {
   }
 
   private void finish(Outcome result) {
+    cancelSlowReaderTimer();
     if (outcome.tryComplete(result)) {
       metrics.streamClosed();
     }

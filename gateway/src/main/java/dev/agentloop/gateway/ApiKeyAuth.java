@@ -1,0 +1,72 @@
+package dev.agentloop.gateway;
+
+import dev.agentloop.common.ApiException;
+import dev.agentloop.common.openai.HttpErrors;
+import io.micrometer.core.instrument.Counter;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+
+/**
+ * Bearer-key authentication for /v1/*. Keys are kept only as SHA-256 digests and compared in
+ * constant time; a key is never logged, echoed or used as a metric label. Every request leaves
+ * with a client identity for the rate limits: {@code key-N} (the N-th configured key), or the
+ * remote address when no keys are configured.
+ */
+final class ApiKeyAuth implements Handler<RoutingContext> {
+
+  static final String CLIENT = "agentloop.client";
+
+  private final byte[][] digests;
+  private final Counter failures;
+
+  ApiKeyAuth(List<String> keys, Counter failures) {
+    this.digests = keys.stream().map(ApiKeyAuth::sha256).toArray(byte[][]::new);
+    this.failures = failures;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    if (digests.length == 0) {
+      ctx.put(CLIENT, "ip:" + ctx.request().remoteAddress().hostAddress());
+      ctx.next();
+      return;
+    }
+    String header = ctx.request().getHeader("authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() == 7) {
+      reject(ctx, "You didn't provide an API key. You need to provide your API key in an Authorization header "
+          + "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
+      return;
+    }
+    byte[] presented = sha256(header.substring(7).trim());
+    int match = -1;
+    for (int i = 0; i < digests.length; i++) {
+      if (MessageDigest.isEqual(digests[i], presented) && match < 0) {
+        match = i;
+      }
+    }
+    if (match < 0) {
+      reject(ctx, "Incorrect API key provided.");
+      return;
+    }
+    ctx.put(CLIENT, "key-" + (match + 1));
+    ctx.next();
+  }
+
+  private void reject(RoutingContext ctx, String message) {
+    failures.increment();
+    ctx.response().putHeader("www-authenticate", "Bearer");
+    HttpErrors.send(ctx.response(), new ApiException(401, "invalid_request_error", "invalid_api_key", null, message));
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+}

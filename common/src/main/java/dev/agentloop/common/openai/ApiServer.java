@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -31,18 +32,28 @@ public final class ApiServer {
         .setIdleTimeout((int) limits.idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     HttpServer server = vertx.createHttpServer(options);
     server.invalidRequestHandler(ApiServer::invalid);
-    if (limits.requestTimeoutMs() > 0) {
-      RequestDeadlines deadlines = new RequestDeadlines(vertx, limits.requestTimeoutMs());
+    RequestDeadlines deadlines = limits.requestTimeoutMs() > 0 ? new RequestDeadlines(vertx, limits.requestTimeoutMs(),
+        Math.max(limits.requestTimeoutMs(), limits.idleTimeoutMs())) : null;
+    if (deadlines != null) {
       server.connectionHandler(deadlines::connected);
-      server.requestHandler(request -> {
-        deadlines.received(request);
-        router.handle(request);
-      });
-    } else {
-      server.requestHandler(router);
     }
+    server.requestHandler(request -> {
+      if (deadlines != null) {
+        deadlines.received(request);
+      }
+      if (!KNOWN_METHODS.contains(request.method())) {
+        // Vert.x would answer 501; an unknown method is the client's mistake
+        HttpErrors.send(request.response(), new ApiException(405, "invalid_request_error", "method_not_allowed", null,
+            "Method " + request.method().name() + " is not allowed."));
+        return;
+      }
+      router.handle(request);
+    });
     return server;
   }
+
+  private static final java.util.Set<HttpMethod> KNOWN_METHODS = java.util.Set.of(HttpMethod.GET, HttpMethod.HEAD,
+      HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.PATCH, HttpMethod.OPTIONS);
 
   private static void invalid(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
@@ -62,25 +73,29 @@ public final class ApiServer {
   }
 
   /**
-   * One timer per connection. While the connection waits for a request, or a request's body is still
-   * arriving, the request must be complete within the deadline; once the server is working on a
-   * request, the deadline no longer applies.
+   * One timer per connection. A new connection's first request (headers and body) must arrive within
+   * the request deadline; a body that is still arriving must too. Between two requests of a
+   * keep-alive connection the longer of the deadline and the idle timeout applies, so pooled
+   * clients are not raced by an early close.
    */
   private static final class RequestDeadlines {
     private final Vertx vertx;
     private final long deadlineMs;
+    private final long betweenRequestsMs;
     private final long checkMs;
     private final Map<HttpConnection, State> states = new HashMap<>();
 
     private static final class State {
       HttpServerRequest request;
+      boolean served;
       long waitingSinceNanos;
       long timer = -1;
     }
 
-    RequestDeadlines(Vertx vertx, long deadlineMs) {
+    RequestDeadlines(Vertx vertx, long deadlineMs, long betweenRequestsMs) {
       this.vertx = vertx;
       this.deadlineMs = deadlineMs;
+      this.betweenRequestsMs = betweenRequestsMs;
       this.checkMs = Math.max(1, deadlineMs / 4);
     }
 
@@ -123,9 +138,12 @@ public final class ApiServer {
       if (request != null && request.response().ended()) {
         // the last exchange is over: from now on the connection waits for its next request
         state.request = null;
+        state.served = true;
         state.waitingSinceNanos = System.nanoTime();
       }
-      if (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - state.waitingSinceNanos) >= deadlineMs) {
+      boolean bodyArriving = request != null;
+      long limit = state.served && !bodyArriving ? betweenRequestsMs : deadlineMs;
+      if (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - state.waitingSinceNanos) >= limit) {
         connection.close();
         return;
       }

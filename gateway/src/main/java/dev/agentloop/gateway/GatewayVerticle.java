@@ -28,8 +28,10 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     config = GatewayConfig.from(config());
     Router router = ApiRouter.create(vertx, config.bodyLimitBytes());
+    StorageClient storage = new StorageClient(vertx);
     new ChatRoutes(new LlmClient(vertx, config::timeoutsFor), config.maxTokensLimit(),
-        ChatMetrics.of(Metrics.registry(config()), "gateway")).mount(router);
+        ChatMetrics.of(Metrics.registry(config()), "gateway"), new ConversationHook(storage)).mount(router);
+    new ConversationRoutes(vertx, storage, config.dataDir()).mount(router);
     new HealthRoutes(vertx).mount(router);
     if (config.metricsEnabled()) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(config.metricsRegistry()));

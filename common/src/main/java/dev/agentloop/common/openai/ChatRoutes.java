@@ -21,11 +21,17 @@ public final class ChatRoutes {
   private final ChatService service;
   private final int maxTokensLimit;
   private final ChatMetrics metrics;
+  private final ChatHook hook;
 
   public ChatRoutes(ChatService service, int maxTokensLimit, ChatMetrics metrics) {
+    this(service, maxTokensLimit, metrics, ChatHook.NONE);
+  }
+
+  public ChatRoutes(ChatService service, int maxTokensLimit, ChatMetrics metrics, ChatHook hook) {
     this.service = service;
     this.maxTokensLimit = maxTokensLimit;
     this.metrics = metrics;
+    this.hook = hook;
   }
 
   public void mount(Router router) {
@@ -74,28 +80,51 @@ public final class ChatRoutes {
         service.cancel(request.id());
       }
     });
+    hook.before(request).onComplete(prepared -> {
+      if (prepared.failed()) {
+        fail(response, prepared.cause());
+      } else if (!response.closed()) {
+        answer(request, prepared.result(), response, started);
+      }
+    });
+  }
+
+  private void answer(ChatRequest request, ChatRequest prepared, HttpServerResponse response, long started) {
     if (request.stream()) {
-      service.stream(request).onComplete(ar -> {
+      service.stream(prepared).onComplete(ar -> {
         if (ar.failed()) {
           fail(response, ar.cause());
         } else if (response.closed()) {
           ar.result().cancel();
         } else {
-          new SseRelay(response, ar.result(), request, request.id(), request.model(), metrics, started).start();
+          boolean[] recorded = {false};
+          new SseRelay(response, ar.result(), request, request.id(), request.model(), metrics, started)
+              .beforeDone(outcome -> {
+                recorded[0] = true;
+                return hook.after(request, outcome);
+              })
+              .start()
+              .onSuccess(outcome -> {
+                if (!recorded[0]) {
+                  hook.after(request, outcome);
+                }
+              });
         }
       });
     } else {
-      service.complete(request).onComplete(ar -> {
-        if (ar.failed()) {
-          fail(response, ar.cause());
-          return;
-        }
-        Completion answer = ar.result();
-        metrics.completed(answer.model(), System.nanoTime() - started);
-        response.putHeader("content-type", "application/json")
-            .end(ChatWire.completion(request.id(), System.currentTimeMillis() / 1000, answer.model(), answer.content(),
-                answer.finishReason(), answer.usage()).toBuffer());
-      });
+      service.complete(prepared).compose(answer -> hook.after(request,
+              new SseRelay.Outcome(answer.content(), answer.finishReason(), answer.usage(), null, false)).map(answer))
+          .onComplete(ar -> {
+            if (ar.failed()) {
+              fail(response, ar.cause());
+              return;
+            }
+            Completion answer = ar.result();
+            metrics.completed(answer.model(), System.nanoTime() - started);
+            response.putHeader("content-type", "application/json")
+                .end(ChatWire.completion(request.id(), System.currentTimeMillis() / 1000, answer.model(),
+                    answer.content(), answer.finishReason(), answer.usage()).toBuffer());
+          });
     }
   }
 

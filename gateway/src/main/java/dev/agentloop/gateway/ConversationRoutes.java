@@ -44,7 +44,7 @@ final class ConversationRoutes {
   }
 
   private void create(RoutingContext ctx) {
-    JsonObject body = ctx.body().length() == 0 ? new JsonObject() : ChatRoutes.jsonBody(ctx);
+    JsonObject body = ctx.body().buffer() == null || ctx.body().length() <= 0 ? new JsonObject() : ChatRoutes.jsonBody(ctx);
     JsonObject request = new JsonObject();
     if (body.containsKey("title")) {
       request.put("title", body.getValue("title"));

@@ -10,7 +10,7 @@ public record StorageConfig(String backend, Path dataDir, Postgres postgres) {
 
   /** {@code storage.postgres}: where the database is and how the pool behaves when it is slow or gone. */
   public record Postgres(String url, int poolSize, int waitQueueSize, int connectTimeoutMs, int acquireTimeoutMs,
-      int idleTimeoutMs, String poolName) {
+      int idleTimeoutMs, int queryTimeoutMs, String poolName) {
   }
 
   public static StorageConfig from(JsonObject root) {
@@ -27,6 +27,7 @@ public record StorageConfig(String backend, Path dataDir, Postgres postgres) {
             pg.integer("connect_timeout_ms", 1_000, 50, 60_000),
             pg.integer("acquire_timeout_ms", 1_500, 50, 60_000),
             pg.integer("idle_timeout_ms", 60_000, 0, 3_600_000),
+            pg.integer("query_timeout_ms", 3_000, 50, 600_000),
             pg.string("pool_name", "agentloop-pg")));
   }
 }

@@ -1,10 +1,12 @@
 package dev.agentloop.gateway;
 
 import dev.agentloop.common.Addresses;
+import dev.agentloop.common.ApiException;
 import dev.agentloop.common.openai.ChatHook;
 import dev.agentloop.common.openai.ChatRequest;
 import dev.agentloop.common.openai.SseRelay;
 import dev.agentloop.common.storage.ConversationIds;
+import dev.agentloop.common.storage.StoredText;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -31,6 +33,10 @@ final class ConversationHook implements ChatHook {
       return Future.succeededFuture(request);
     }
     String id = ConversationIds.require(request.conversationId(), "conversation_id");
+    if (StoredText.hasNul(request.messages())) {
+      return Future.failedFuture(ApiException.badRequest(
+          "Messages stored in a conversation must not contain the NUL character (U+0000).", "messages", "invalid_value"));
+    }
     return storage.request(Addresses.STORAGE_GET, new JsonObject().put("id", id)).map(conversation -> {
       JsonArray messages = new JsonArray();
       for (Object stored : conversation.getJsonArray("messages", new JsonArray())) {

@@ -17,6 +17,13 @@ public record StorageConfig(String backend, Path dataDir, Postgres postgres) {
     Settings storage = Settings.root(root).section("storage");
     Settings pg = storage.section("postgres");
     String url = pg.string("url", null);
+    if (url != null && !url.isBlank()) {
+      try {
+        io.vertx.pgclient.PgConnectOptions.fromUri(url.trim());
+      } catch (RuntimeException e) {
+        throw pg.error("url", "must look like postgresql://user:password@host:port/database");
+      }
+    }
     return new StorageConfig(
         storage.oneOf("backend", "local", List.of("local", "postgres")),
         Path.of(storage.string("data_dir", "./data")),

@@ -3,6 +3,7 @@ package dev.agentloop.storage;
 import dev.agentloop.common.Addresses;
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.storage.ConversationIds;
+import dev.agentloop.common.storage.StoredText;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -55,6 +56,7 @@ public final class StorageVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> create(JsonObject body) {
+    refuseNul(body);
     Object title = body.getValue("title");
     if (title != null && !(title instanceof String)) {
       throw ApiException.badRequest("Invalid type for 'title': expected a string.", "title", "invalid_type");
@@ -85,6 +87,7 @@ public final class StorageVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> append(JsonObject body) {
+    refuseNul(body);
     String id = id(body, "conversation_id");
     if (!(body.getValue("messages") instanceof JsonArray input) || input.stream().anyMatch(m -> !(m instanceof JsonObject))) {
       throw ApiException.badRequest("Invalid 'messages': expected an array of objects.", "messages", "invalid_type");
@@ -93,6 +96,13 @@ public final class StorageVerticle extends VerticleBase {
       throw ApiException.badRequest("Invalid 'assistant': expected an object.", "assistant", "invalid_type");
     }
     return repository.appendTurn(id, input, assistant);
+  }
+
+  /** PostgreSQL cannot hold U+0000 in text or JSONB; refuse it on every backend alike. */
+  static void refuseNul(JsonObject body) {
+    if (StoredText.hasNul(body)) {
+      throw ApiException.badRequest("Text must not contain the NUL character (U+0000).", null, "invalid_value");
+    }
   }
 
   private static String id(JsonObject body, String key) {

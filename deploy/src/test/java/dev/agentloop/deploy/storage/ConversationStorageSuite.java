@@ -113,6 +113,7 @@ abstract class ConversationStorageSuite {
     assertError(Http.post(base + "/v1/conversations", new JsonObject().put("metadata", "not an object")), 400);
     assertError(Http.post(base + "/v1/conversations", new JsonObject().put("title", 42)), 400);
     assertError(Http.post(base + "/v1/conversations", "{not json"), 400);
+    assertError(Http.post(base + "/v1/conversations", new JsonObject().put("title", "nul\u0000here")), 400);
     assertError(Http.get(base + "/v1/conversations?limit=0"), 400);
     assertError(Http.get(base + "/v1/conversations?limit=abc"), 400);
   }
@@ -225,6 +226,9 @@ abstract class ConversationStorageSuite {
     assertError(chat("conv_doesnotexist", "mock-echo", "hi", true), 404);
     assertError(chat("../../etc/passwd", "mock-echo", "hi", false), 400);
     assertError(Http.post(base + "/v1/chat/completions", Http.chat("mock-echo", "hi").put("conversation_id", 7)), 400);
+    String id = create("nul");
+    assertError(chat(id, "mock-echo", "a nul\u0000inside", false), 400);
+    assertThat(Http.json(Http.get(base + "/v1/conversations/" + id)).getJsonArray("messages")).isEmpty();
     HttpResponse<String> plain = Http.post(base + "/v1/chat/completions", Http.chat("mock-echo", "still here"));
     assertThat(plain.statusCode()).isEqualTo(200);
     assertThat(text(Http.json(plain))).isEqualTo("still here");

@@ -1,9 +1,13 @@
 package dev.agentloop.deploy.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentloop.deploy.support.Http;
 import dev.agentloop.deploy.support.TestPostgres;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** The storage suite against PostgreSQL: a database of its own on the shared server, dropped afterwards. */
 class PostgresConversationStorageTest extends ConversationStorageSuite {
@@ -31,6 +35,12 @@ class PostgresConversationStorageTest extends ConversationStorageSuite {
   protected Map<String, String> processEnv(Path dataDir) {
     return Map.of("AGENTLOOP_STORAGE", "postgres", "AGENTLOOP_PG_URL", database.url(),
         "AGENTLOOP_DATA_DIR", dataDir.toString());
+  }
+
+  @Test
+  void the_connection_pool_is_exported_in_metrics_under_its_name() {
+    create("metrics");
+    assertThat(Http.get(base + "/metrics").body()).contains("pool_name=\"agentloop-pg\"");
   }
 
   @Override

@@ -32,7 +32,11 @@ final class ConversationHook implements ChatHook {
     if (request.conversationId() == null) {
       return Future.succeededFuture(request);
     }
-    String id = ConversationIds.require(request.conversationId(), "conversation_id");
+    if (!ConversationIds.valid(request.conversationId())) {
+      return Future.failedFuture(ApiException.badRequest("Invalid 'conversation_id': expected an id like 'conv_abc123'.",
+          "conversation_id", "invalid_value"));
+    }
+    String id = request.conversationId();
     if (StoredText.hasNul(request.messages())) {
       return Future.failedFuture(ApiException.badRequest(
           "Messages stored in a conversation must not contain the NUL character (U+0000).", "messages", "invalid_value"));

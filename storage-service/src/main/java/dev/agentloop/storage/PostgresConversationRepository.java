@@ -42,7 +42,7 @@ final class PostgresConversationRepository implements ConversationRepository {
 
   static PgConnectOptions connectOptions(StorageConfig.Postgres config) {
     PgConnectOptions options = config.url() != null ? PgConnectOptions.fromUri(config.url()) : PgConnectOptions.fromEnv();
-    return options.setReconnectAttempts(0);
+    return options.setReconnectAttempts(0).setCachePreparedStatements(true);
   }
 
   @Override

@@ -355,12 +355,24 @@ abstract class ConversationStorageSuite {
   @Test
   void measures_turns_per_second_through_the_gateway() throws Exception {
     int conversations = 8;
-    int turnsEach = 25;
+    int warmup = 5;
+    int turnsEach = 50;
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < conversations; i++) {
       ids.add(create("bench " + i));
     }
     ExecutorService clients = Executors.newFixedThreadPool(conversations);
+    List<Future<?>> warming = new ArrayList<>();
+    for (String id : ids) {
+      warming.add(clients.submit(() -> {
+        for (int t = 0; t < warmup; t++) {
+          chat(id, "mock-fast", "warm " + t, false);
+        }
+      }));
+    }
+    for (Future<?> f : warming) {
+      f.get(120, TimeUnit.SECONDS);
+    }
     long started = System.nanoTime();
     List<Future<Integer>> done = new ArrayList<>();
     for (String id : ids) {
@@ -385,7 +397,7 @@ abstract class ConversationStorageSuite {
     assertThat(ok).isEqualTo(conversations * turnsEach);
     for (String id : ids) {
       assertThat(Http.json(Http.get(base + "/v1/conversations/" + id)).getInteger("message_count"))
-          .isEqualTo(2 * turnsEach);
+          .isEqualTo(2 * (warmup + turnsEach));
     }
   }
 

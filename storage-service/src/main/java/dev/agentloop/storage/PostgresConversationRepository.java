@@ -63,7 +63,9 @@ final class PostgresConversationRepository implements ConversationRepository {
         .build();
     LOG.info("storage: PostgreSQL at {}:{}/{} as {} (pool '{}', {} connections)", connect.getHost(), connect.getPort(),
         connect.getDatabase(), connect.getUser(), config.poolName(), config.poolSize());
-    return schema().otherwise(failure -> {
+    // a cold JVM on a busy machine can miss the first acquire timeout: two quick retries before
+    // falling back to migrating on the first call
+    return schema().recover(failure -> schema()).recover(failure -> schema()).otherwise(failure -> {
       LOG.warn("storage: PostgreSQL is not reachable yet ({}); starting anyway, calls answer 503 until it is",
           failure.getMessage());
       return null;

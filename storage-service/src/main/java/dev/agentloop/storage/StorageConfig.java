@@ -32,7 +32,7 @@ public record StorageConfig(String backend, Path dataDir, Postgres postgres) {
             pg.integer("pool_size", 8, 1, 512),
             pg.integer("wait_queue_size", 256, 1, 100_000),
             pg.integer("connect_timeout_ms", 1_000, 50, 60_000),
-            pg.integer("acquire_timeout_ms", 1_500, 50, 60_000),
+            pg.integer("acquire_timeout_ms", 2_000, 50, 60_000),
             pg.integer("idle_timeout_ms", 60_000, 0, 3_600_000),
             pg.integer("query_timeout_ms", 3_000, 50, 600_000),
             pg.string("pool_name", "agentloop-pg")));

@@ -2,6 +2,7 @@ package dev.agentloop.gateway;
 
 import dev.agentloop.common.Addresses;
 import dev.agentloop.common.ApiException;
+import dev.agentloop.common.config.Settings;
 import dev.agentloop.common.openai.ChatRoutes;
 import dev.agentloop.common.openai.HttpErrors;
 import dev.agentloop.common.storage.ConversationIds;
@@ -27,9 +28,11 @@ final class ConversationRoutes {
   private final StorageClient storage;
   private final Path exportsDir;
 
-  ConversationRoutes(Vertx vertx, StorageClient storage, Path dataDir) {
+  /** {@code root} is the whole configuration; exports go under its {@code storage.data_dir}. */
+  ConversationRoutes(Vertx vertx, StorageClient storage, JsonObject root) {
     this.vertx = vertx;
     this.storage = storage;
+    Path dataDir = Path.of(Settings.root(root).section("storage").string("data_dir", "./data"));
     this.exportsDir = dataDir.toAbsolutePath().normalize().resolve("exports");
   }
 

@@ -11,7 +11,7 @@ import java.util.Map;
 /** The {@code gateway} section, parsed once and checked. */
 public record GatewayConfig(String host, int port, int instances, long bodyLimitBytes, int maxTokensLimit,
     StreamTimeouts timeouts, Map<String, StreamTimeouts> modelTimeouts, List<String> apiKeys, long graceMs,
-    boolean metricsEnabled, String metricsRegistry, java.nio.file.Path dataDir) {
+    boolean metricsEnabled, String metricsRegistry) {
 
   public static GatewayConfig from(JsonObject root) {
     Settings gateway = Settings.root(root).section("gateway");
@@ -33,8 +33,7 @@ public record GatewayConfig(String host, int port, int instances, long bodyLimit
         gateway.strings("api_keys", List.of()),
         process.shutdownGraceMs(),
         process.metricsEnabled(),
-        process.metricsRegistry(),
-        java.nio.file.Path.of(Settings.root(root).section("storage").string("data_dir", "./data")));
+        process.metricsRegistry());
   }
 
   public StreamTimeouts timeoutsFor(String model) {

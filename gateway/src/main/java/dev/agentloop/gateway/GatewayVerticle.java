@@ -31,7 +31,7 @@ public final class GatewayVerticle extends VerticleBase {
     StorageClient storage = new StorageClient(vertx);
     new ChatRoutes(new LlmClient(vertx, config::timeoutsFor), config.maxTokensLimit(),
         ChatMetrics.of(Metrics.registry(config()), "gateway"), new ConversationHook(storage)).mount(router);
-    new ConversationRoutes(vertx, storage, config.dataDir()).mount(router);
+    new ConversationRoutes(vertx, storage, config()).mount(router);
     new HealthRoutes(vertx).mount(router);
     if (config.metricsEnabled()) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(config.metricsRegistry()));

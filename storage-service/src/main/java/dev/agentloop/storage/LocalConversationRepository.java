@@ -75,7 +75,10 @@ final class LocalConversationRepository implements ConversationRepository {
   public Future<Void> start() {
     worker = vertx.createSharedWorkerExecutor("agentloop-storage-local", 1);
     return blocking(() -> {
-      Files.createDirectories(dir);
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir);
+        RecordFile.syncDirectory(dir.getParent()); // the new directory's own entry is durable too
+      }
       rebuildIndex();
       return null;
     });

@@ -66,6 +66,34 @@ class PostgresOutageTest {
   }
 
   @Test
+  void a_database_that_hangs_instead_of_refusing_still_gets_503_before_the_gateway_would_time_out() {
+    try (ThrowawayPostgres pg = ThrowawayPostgres.create()) {
+      TestPostgres.admin("127.0.0.1", pg.port(), "CREATE DATABASE agentloop");
+      try (TestApp app = TestApp.start(new JsonObject().put("storage", new JsonObject().put("backend", "postgres")
+          .put("postgres", new JsonObject().put("url", pg.url("agentloop")))))) {
+        String base = app.gatewayUrl();
+        String id = Http.json(Http.post(base + "/v1/conversations", new JsonObject())).getString("id");
+
+        pg.signalAll("STOP");
+        try {
+          long started = System.nanoTime();
+          // 503 comes from the storage's own query/acquire timeouts; a 504 would be the 5 s bus timeout
+          assertError(Http.get(base + "/v1/conversations/" + id), 503);
+          assertError(Http.post(base + "/v1/conversations", new JsonObject()), 503);
+          System.out.printf("HUNG two_503s_ms=%d%n", (System.nanoTime() - started) / 1_000_000);
+          assertThat(Http.get(base + "/health/ready").statusCode()).isEqualTo(503);
+        } finally {
+          pg.signalAll("CONT");
+        }
+
+        Await.until("readiness after the database wakes up", Duration.ofSeconds(30),
+            () -> Http.get(base + "/health/ready").statusCode() == 200);
+        assertThat(Http.get(base + "/v1/conversations/" + id).statusCode()).isEqualTo(200);
+      }
+    }
+  }
+
+  @Test
   void the_service_starts_while_the_database_is_down_and_migrates_once_it_comes_up() {
     try (ThrowawayPostgres pg = ThrowawayPostgres.create()) {
       TestPostgres.admin("127.0.0.1", pg.port(), "CREATE DATABASE agentloop");

@@ -68,6 +68,25 @@ public final class ThrowawayPostgres implements AutoCloseable {
     run(List.of(BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop"));
   }
 
+  /** SIGSTOP (or SIGCONT) to the server and every backend: a database that hangs instead of refusing. */
+  public void signalAll(String signal) {
+    try {
+      long postmaster = Long.parseLong(Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).get(0).trim());
+      ProcessHandle server = ProcessHandle.of(postmaster).orElseThrow();
+      List<String> kill = new ArrayList<>(List.of("kill", "-" + signal, String.valueOf(postmaster)));
+      server.descendants().forEach(p -> kill.add(String.valueOf(p.pid())));
+      Process process = new ProcessBuilder(kill).redirectErrorStream(true).start();
+      if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + signal + " failed: " + new String(process.getInputStream().readAllBytes()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private void run(List<String> command) {
     List<String> full = new ArrayList<>(List.of("/usr/sbin/runuser", "-u", "postgres", "--"));
     full.addAll(command);
@@ -87,6 +106,11 @@ public final class ThrowawayPostgres implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      signalAll("CONT");
+    } catch (RuntimeException ignored) {
+      // not running
+    }
     try {
       stop();
     } catch (RuntimeException ignored) {

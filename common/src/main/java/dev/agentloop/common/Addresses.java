@@ -19,6 +19,22 @@ public final class Addresses {
   /** Liveness of the storage-service and its backend. Reply: {@code {"service":"storage","backend":...}}. */
   public static final String STORAGE_PING = "agentloop.storage.ping";
 
+  /** Create a conversation. Body: {@code {"title"?, "metadata"?}}. Reply: the conversation. */
+  public static final String STORAGE_CREATE = "agentloop.storage.create";
+  /** One conversation with its messages. Body: {@code {"id"}}. Reply: the conversation plus {@code messages}; 404 when unknown. */
+  public static final String STORAGE_GET = "agentloop.storage.get";
+  /** Conversations, newest first. Body: {@code {"limit"?, "after"?}}. Reply: {@code {"object":"list","data","has_more","last_id"}}. */
+  public static final String STORAGE_LIST = "agentloop.storage.list";
+  /**
+   * Append one turn atomically. Body: {@code {"conversation_id","messages":[input...],"assistant":{"content","model",
+   * "finish_reason","usage","complete"}}}. Reply (once durable): {@code {"conversation_id","message_count"}}.
+   */
+  public static final String STORAGE_APPEND = "agentloop.storage.append";
+  /** Delete a conversation. Body: {@code {"id"}}. Reply: {@code {"id","object":"conversation.deleted","deleted":true}}. */
+  public static final String STORAGE_DELETE = "agentloop.storage.delete";
+  /** Render a conversation. Body: {@code {"id","format":"jsonl"|"markdown"}}. Reply: {@code {"content_type","extension","body"}}. */
+  public static final String STORAGE_EXPORT = "agentloop.storage.export";
+
   private Addresses() {
   }
 }

@@ -7,6 +7,7 @@ import dev.agentloop.gateway.GatewayVerticle;
 import dev.agentloop.llm.LlmConfig;
 import dev.agentloop.llm.LlmHttpVerticle;
 import dev.agentloop.llm.LlmVerticle;
+import dev.agentloop.storage.StorageConfig;
 import dev.agentloop.storage.StorageVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -47,6 +48,7 @@ public final class Agentloop {
     AgentloopConfig config = AgentloopConfig.from(json);
     GatewayConfig.from(json);
     LlmConfig.from(json);
+    StorageConfig.from(json);
     return vertx(config).compose(vertx -> {
       Agentloop app = new Agentloop(vertx, config);
       return app.deploy(json).map(app).recover(failure -> vertx.close().transform(ignored -> Future.failedFuture(failure)));

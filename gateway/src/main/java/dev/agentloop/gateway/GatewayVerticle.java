@@ -36,9 +36,11 @@ public final class GatewayVerticle extends VerticleBase {
     ApiKeyAuth auth = new ApiKeyAuth(config.apiKeys(), Counter.builder("agentloop_auth_failures")
         .description("Requests refused with 401").register(registry));
     Router router = ApiRouter.create(vertx, config.limits().bodyLimitBytes(), auth, limits.requestGuard());
+    StorageClient storage = new StorageClient(vertx);
     routes = new ChatRoutes(new LlmClient(vertx, config::timeoutsFor), config.limits(),
-        ChatMetrics.of(registry, "gateway")).admission(limits::admitStream);
+        ChatMetrics.of(registry, "gateway"), new ConversationHook(storage)).admission(limits::admitStream);
     routes.mount(router);
+    new ConversationRoutes(vertx, storage, config(), config.limits()).mount(router);
     new HealthRoutes(vertx).mount(router);
     if (config.metricsEnabled()) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(config.metricsRegistry()));

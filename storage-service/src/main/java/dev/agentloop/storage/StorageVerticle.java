@@ -1,19 +1,132 @@
 package dev.agentloop.storage;
 
 import dev.agentloop.common.Addresses;
-import dev.agentloop.common.config.Settings;
+import dev.agentloop.common.ApiException;
+import dev.agentloop.common.storage.ConversationIds;
+import dev.agentloop.common.storage.StoredText;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
-/** The storage-service: answers its ping with the backend it runs. */
+/**
+ * The storage-service: the conversation API of {@link Addresses}{@code .STORAGE_*} over the backend
+ * that {@code storage.backend} names. Its ping fails while the backend cannot serve, so readiness
+ * follows the database.
+ */
 public final class StorageVerticle extends VerticleBase {
+
+  public static final int MAX_PAGE = 100;
+  private ConversationRepository repository;
+  private String backend;
 
   @Override
   public Future<?> start() {
-    String backend = Settings.root(config()).section("storage").oneOf("backend", "local", List.of("local", "postgres"));
-    return vertx.eventBus().consumer(Addresses.STORAGE_PING,
-        msg -> msg.reply(new JsonObject().put("service", "storage").put("backend", backend))).completion();
+    StorageConfig config = StorageConfig.from(config());
+    backend = config.backend();
+    repository = "postgres".equals(backend)
+        ? new PostgresConversationRepository(vertx, config.postgres())
+        : new LocalConversationRepository(vertx, config.dataDir());
+    return repository.start().compose(v -> {
+      List<MessageConsumer<?>> consumers = new ArrayList<>();
+      consumers.add(on(Addresses.STORAGE_PING, body -> repository.ping()
+          .map(info -> new JsonObject().put("service", "storage").put("backend", backend).put("data", info))));
+      consumers.add(on(Addresses.STORAGE_CREATE, this::create));
+      consumers.add(on(Addresses.STORAGE_GET, body -> repository.get(id(body, "id"))));
+      consumers.add(on(Addresses.STORAGE_LIST, this::list));
+      consumers.add(on(Addresses.STORAGE_APPEND, this::append));
+      consumers.add(on(Addresses.STORAGE_DELETE, body -> repository.delete(id(body, "id"))));
+      consumers.add(on(Addresses.STORAGE_EXPORT, body -> {
+        String format = body.getValue("format") instanceof String f ? f : "jsonl";
+        Exports.checkFormat(format);
+        return repository.get(id(body, "id")).map(conversation -> Exports.render(conversation, format));
+      }));
+      return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return repository == null ? Future.succeededFuture() : repository.close();
+  }
+
+  private Future<JsonObject> create(JsonObject body) {
+    refuseNul(body);
+    Object title = body.getValue("title");
+    if (title != null && !(title instanceof String)) {
+      throw ApiException.badRequest("Invalid type for 'title': expected a string.", "title", "invalid_type");
+    }
+    if (title != null && ((String) title).length() > 512) {
+      throw ApiException.badRequest("Invalid 'title': at most 512 characters.", "title", "invalid_value");
+    }
+    Object metadata = body.getValue("metadata");
+    if (metadata != null && !(metadata instanceof JsonObject)) {
+      throw ApiException.badRequest("Invalid type for 'metadata': expected an object.", "metadata", "invalid_type");
+    }
+    return repository.create((String) title, (JsonObject) metadata);
+  }
+
+  private Future<JsonObject> list(JsonObject body) {
+    Object limit = body.getValue("limit");
+    int n = 20;
+    if (limit != null) {
+      if (!(limit instanceof Integer || limit instanceof Long) || ((Number) limit).longValue() < 1
+          || ((Number) limit).longValue() > MAX_PAGE) {
+        throw ApiException.badRequest("Invalid 'limit': expected an integer between 1 and " + MAX_PAGE + ".", "limit",
+            "invalid_value");
+      }
+      n = ((Number) limit).intValue();
+    }
+    String after = body.getValue("after") == null ? null : ConversationIds.require(body.getValue("after"), "after");
+    return repository.list(n, after);
+  }
+
+  private Future<JsonObject> append(JsonObject body) {
+    refuseNul(body);
+    String id = id(body, "conversation_id");
+    if (!(body.getValue("messages") instanceof JsonArray input) || input.stream().anyMatch(m -> !(m instanceof JsonObject))) {
+      throw ApiException.badRequest("Invalid 'messages': expected an array of objects.", "messages", "invalid_type");
+    }
+    if (!(body.getValue("assistant") instanceof JsonObject assistant)) {
+      throw ApiException.badRequest("Invalid 'assistant': expected an object.", "assistant", "invalid_type");
+    }
+    return repository.appendTurn(id, input, assistant);
+  }
+
+  /** PostgreSQL cannot hold U+0000 in text or JSONB; refuse it on every backend alike. */
+  static void refuseNul(JsonObject body) {
+    if (StoredText.hasNul(body)) {
+      throw ApiException.badRequest("Text must not contain the NUL character (U+0000).", null, "invalid_value");
+    }
+  }
+
+  private static String id(JsonObject body, String key) {
+    return ConversationIds.require(body.getValue(key), key);
+  }
+
+  private MessageConsumer<Object> on(String address, Function<JsonObject, Future<JsonObject>> action) {
+    return vertx.eventBus().consumer(address, (Message<Object> msg) -> {
+      Future<JsonObject> result;
+      try {
+        if (msg.body() != null && !(msg.body() instanceof JsonObject)) {
+          throw ApiException.badRequest("The request must be a JSON object.", null);
+        }
+        result = action.apply(msg.body() == null ? new JsonObject() : (JsonObject) msg.body());
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      result.onComplete(ar -> {
+        if (ar.succeeded()) {
+          msg.reply(ar.result());
+        } else {
+          ApiException.from(ar.cause(), "storage-service").failReply(msg);
+        }
+      });
+    });
   }
 }

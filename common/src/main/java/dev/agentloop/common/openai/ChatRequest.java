@@ -12,7 +12,13 @@ import java.util.Set;
  * <p>On the bus it travels as {@code {"id","model","messages","max_tokens"}}.
  */
 public record ChatRequest(String id, String model, JsonArray messages, Integer maxTokens, boolean stream,
-    boolean includeUsage) {
+    boolean includeUsage, String conversationId) {
+
+  /** A request outside any stored conversation. */
+  public ChatRequest(String id, String model, JsonArray messages, Integer maxTokens, boolean stream,
+      boolean includeUsage) {
+    this(id, model, messages, maxTokens, stream, includeUsage, null);
+  }
 
   public static final int DEFAULT_MAX_TOKENS_LIMIT = 100_000;
   private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
@@ -43,7 +49,12 @@ public record ChatRequest(String id, String model, JsonArray messages, Integer m
     checkNumber(body, "top_p", 0, 1);
     checkNumber(body, "presence_penalty", -2, 2);
     checkNumber(body, "frequency_penalty", -2, 2);
-    return new ChatRequest(id, model, messages, maxTokens, stream, includeUsage);
+    Object conversationId = body.getValue("conversation_id");
+    if (conversationId != null && !(conversationId instanceof String)) {
+      throw ApiException.badRequest("Invalid type for 'conversation_id': expected a string.", "conversation_id",
+          "invalid_type");
+    }
+    return new ChatRequest(id, model, messages, maxTokens, stream, includeUsage, (String) conversationId);
   }
 
   /** Reads a request off the event bus; malformed bodies get the same 400s as at the gateway. */
@@ -79,15 +90,15 @@ public record ChatRequest(String id, String model, JsonArray messages, Integer m
   }
 
   public ChatRequest withModel(String newModel) {
-    return new ChatRequest(id, newModel, messages, maxTokens, stream, includeUsage);
+    return new ChatRequest(id, newModel, messages, maxTokens, stream, includeUsage, conversationId);
   }
 
   public ChatRequest withMessages(JsonArray newMessages) {
-    return new ChatRequest(id, model, newMessages, maxTokens, stream, includeUsage);
+    return new ChatRequest(id, model, newMessages, maxTokens, stream, includeUsage, conversationId);
   }
 
   public ChatRequest withId(String newId) {
-    return new ChatRequest(newId, model, messages, maxTokens, stream, includeUsage);
+    return new ChatRequest(newId, model, messages, maxTokens, stream, includeUsage, conversationId);
   }
 
   /** The text of a message: its string content, or its text parts joined with newlines. */

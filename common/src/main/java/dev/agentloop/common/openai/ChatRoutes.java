@@ -35,13 +35,19 @@ public final class ChatRoutes {
   private final ChatService service;
   private final HttpLimits limits;
   private final ChatMetrics metrics;
+  private final ChatHook hook;
   private final Set<SseRelay> open = new HashSet<>();
   private StreamAdmission admission = ctx -> () -> { };
 
   public ChatRoutes(ChatService service, HttpLimits limits, ChatMetrics metrics) {
+    this(service, limits, metrics, ChatHook.NONE);
+  }
+
+  public ChatRoutes(ChatService service, HttpLimits limits, ChatMetrics metrics, ChatHook hook) {
     this.service = service;
     this.limits = limits;
     this.metrics = metrics;
+    this.hook = hook;
   }
 
   public ChatRoutes admission(StreamAdmission admission) {
@@ -108,26 +114,42 @@ public final class ChatRoutes {
         service.cancel(request.id());
       }
     });
+    hook.before(request).onComplete(prepared -> {
+      if (prepared.failed()) {
+        release.run();
+        fail(response, prepared.cause());
+      } else if (response.closed()) {
+        release.run();
+      } else {
+        answer(ctx.vertx(), request, prepared.result(), response, started, release);
+      }
+    });
+  }
+
+  private void answer(Vertx vertx, ChatRequest request, ChatRequest prepared, HttpServerResponse response,
+      long started, Runnable release) {
     if (request.stream()) {
-      long keepAlive = startKeepAlive(ctx.vertx(), response);
-      service.stream(request).onComplete(ar -> {
+      long keepAlive = startKeepAlive(vertx, response);
+      service.stream(prepared).onComplete(ar -> {
         if (keepAlive >= 0) {
-          ctx.vertx().cancelTimer(keepAlive);
+          vertx.cancelTimer(keepAlive);
         }
-        startRelay(ctx.vertx(), response, request, started, release, ar);
+        startRelay(vertx, response, request, started, release, ar);
       });
     } else {
-      service.complete(request).onComplete(ar -> {
-        if (ar.failed()) {
-          fail(response, ar.cause());
-          return;
-        }
-        Completion answer = ar.result();
-        metrics.completed(answer.model(), System.nanoTime() - started);
-        response.putHeader("content-type", "application/json")
-            .end(ChatWire.completion(request.id(), System.currentTimeMillis() / 1000, answer.model(), answer.content(),
-                answer.finishReason(), answer.usage()).toBuffer());
-      });
+      service.complete(prepared).compose(answer -> hook.after(request,
+              new SseRelay.Outcome(answer.content(), answer.finishReason(), answer.usage(), null, false)).map(answer))
+          .onComplete(ar -> {
+            if (ar.failed()) {
+              fail(response, ar.cause());
+              return;
+            }
+            Completion answer = ar.result();
+            metrics.completed(answer.model(), System.nanoTime() - started);
+            response.putHeader("content-type", "application/json")
+                .end(ChatWire.completion(request.id(), System.currentTimeMillis() / 1000, answer.model(),
+                    answer.content(), answer.finishReason(), answer.usage()).toBuffer());
+          });
     }
   }
 
@@ -167,10 +189,17 @@ public final class ChatRoutes {
     }
     SseRelay relay = new SseRelay(vertx, response, stream, request, request.id(), request.model(), metrics, started,
         limits.slowReaderTimeoutMs());
+    boolean[] recorded = {false};
     open.add(relay);
-    relay.start().onComplete(done -> {
+    relay.beforeDone(outcome -> {
+      recorded[0] = true;
+      return hook.after(request, outcome);
+    }).start().onComplete(done -> {
       open.remove(relay);
       release.run();
+      if (done.succeeded() && !recorded[0]) {
+        hook.after(request, done.result());
+      }
     });
   }
 

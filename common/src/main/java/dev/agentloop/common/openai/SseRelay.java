@@ -11,6 +11,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Relays a token stream to an HTTP client as OpenAI's server-sent events: a role chunk, one event
@@ -40,6 +41,8 @@ public final class SseRelay {
   private final long startedNanos;
   private final StringBuilder content = new StringBuilder();
   private final Promise<Outcome> outcome = Promise.promise();
+  private Function<Outcome, Future<Void>> beforeDone;
+  private boolean ending;
 
   public SseRelay(Vertx vertx, HttpServerResponse response, TokenStream stream, ChatRequest request,
       String completionId, String model, ChatMetrics metrics, long startedNanos, long slowReaderTimeoutMs) {
@@ -53,6 +56,15 @@ public final class SseRelay {
     this.model = model;
     this.metrics = metrics;
     this.startedNanos = startedNanos;
+  }
+
+  /**
+   * Work that must succeed before a completed stream gets its final chunk and {@code [DONE]} (e.g.
+   * persisting the turn); if it fails the stream ends with that error event instead.
+   */
+  public SseRelay beforeDone(Function<Outcome, Future<Void>> work) {
+    this.beforeDone = work;
+    return this;
   }
 
   public static void writeHeaders(HttpServerResponse response) {
@@ -72,7 +84,7 @@ public final class SseRelay {
     response.write(ChatWire.event(ChatWire.chunk(completionId, created, model, ChatWire.roleDelta(), null,
         request.includeUsage())));
     response.closeHandler(v -> {
-      if (!outcome.future().isComplete()) {
+      if (!outcome.future().isComplete() && !ending) {
         stream.cancel();
         metrics.clientGone(model);
         finish(new Outcome(content.toString(), null, null, null, true));
@@ -134,6 +146,25 @@ public final class SseRelay {
   }
 
   private void onEnd(StreamEnd end) {
+    Outcome result = new Outcome(content.toString(), end.finishReason(), end.usage(), null, false);
+    if (beforeDone == null) {
+      sendTail(end, result);
+      return;
+    }
+    ending = true;
+    beforeDone.apply(result).onComplete(ar -> {
+      if (ar.succeeded()) {
+        sendTail(end, result);
+      } else {
+        ApiException error = ApiException.from(ar.cause(), "storage-service");
+        metrics.error(error.status());
+        response.end(ChatWire.event(error.toJson()));
+        finish(new Outcome(content.toString(), end.finishReason(), end.usage(), error, false));
+      }
+    });
+  }
+
+  private void sendTail(StreamEnd end, Outcome result) {
     Buffer tail = ChatWire.event(ChatWire.chunk(completionId, created, model, new JsonObject(), end.finishReason(),
         request.includeUsage()));
     if (request.includeUsage()) {
@@ -142,7 +173,7 @@ public final class SseRelay {
     tail.appendBuffer(ChatWire.DONE);
     response.end(tail);
     metrics.completed(model, System.nanoTime() - startedNanos);
-    finish(new Outcome(content.toString(), end.finishReason(), end.usage(), null, false));
+    finish(result);
   }
 
   private void onError(ApiException error) {

@@ -1,0 +1,49 @@
+package dev.agentloop.storage;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Conversations and their messages, whatever holds them. Every future completes on the caller's
+ * context; a write completes only once it is durable. Failures are {@code ApiException}s: 404 for an
+ * unknown conversation, 503 when the backend cannot be reached.
+ *
+ * <p>Shapes: a conversation is {@code {"id","object":"conversation","created_at","title","metadata",
+ * "message_count"}}; a stored message is the message as sent plus {@code created_at} (and for the
+ * assistant {@code model, finish_reason, usage, complete}).
+ */
+public interface ConversationRepository {
+
+  /** Opens the backend: builds the index or migrates the schema. */
+  Future<Void> start();
+
+  Future<JsonObject> create(String title, JsonObject metadata);
+
+  /** The conversation with {@code messages}, oldest first. */
+  Future<JsonObject> get(String id);
+
+  /** Newest first; {@code after} is the id of the last conversation of the previous page. */
+  Future<JsonObject> list(int limit, String after);
+
+  /** The input messages and the assistant's answer, all or nothing. Replies with the new message count. */
+  Future<JsonObject> appendTurn(String id, JsonArray input, JsonObject assistant);
+
+  Future<JsonObject> delete(String id);
+
+  /** Succeeds when the backend can serve requests now. */
+  Future<JsonObject> ping();
+
+  Future<Void> close();
+
+  /** A list page from up to {@code limit + 1} rows (the extra one only says there is more). */
+  static JsonObject page(java.util.List<JsonObject> rows, int limit) {
+    boolean more = rows.size() > limit;
+    JsonArray data = new JsonArray();
+    rows.stream().limit(limit).forEach(data::add);
+    return new JsonObject().put("object", "list").put("data", data)
+        .put("first_id", data.isEmpty() ? null : data.getJsonObject(0).getString("id"))
+        .put("last_id", data.isEmpty() ? null : data.getJsonObject(data.size() - 1).getString("id"))
+        .put("has_more", more);
+  }
+}

@@ -1,0 +1,40 @@
+package dev.agentloop.storage;
+
+import dev.agentloop.common.config.Settings;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The {@code storage} section, parsed once and checked. */
+public record StorageConfig(String backend, Path dataDir, Postgres postgres) {
+
+  /** {@code storage.postgres}: where the database is and how the pool behaves when it is slow or gone. */
+  public record Postgres(String url, int poolSize, int waitQueueSize, int connectTimeoutMs, int acquireTimeoutMs,
+      int idleTimeoutMs, int queryTimeoutMs, String poolName) {
+  }
+
+  public static StorageConfig from(JsonObject root) {
+    Settings storage = Settings.root(root).section("storage");
+    Settings pg = storage.section("postgres");
+    String url = pg.string("url", null);
+    if (url != null && !url.isBlank()) {
+      try {
+        io.vertx.pgclient.PgConnectOptions.fromUri(url.trim());
+      } catch (RuntimeException e) {
+        throw pg.error("url", "must look like postgresql://user:password@host:port/database");
+      }
+    }
+    return new StorageConfig(
+        storage.oneOf("backend", "local", List.of("local", "postgres")),
+        Path.of(storage.string("data_dir", "./data")),
+        new Postgres(
+            url == null || url.isBlank() ? null : url.trim(),
+            pg.integer("pool_size", 8, 1, 512),
+            pg.integer("wait_queue_size", 256, 1, 100_000),
+            pg.integer("connect_timeout_ms", 1_000, 50, 60_000),
+            pg.integer("acquire_timeout_ms", 2_000, 50, 60_000),
+            pg.integer("idle_timeout_ms", 60_000, 0, 3_600_000),
+            pg.integer("query_timeout_ms", 3_000, 50, 600_000),
+            pg.string("pool_name", "agentloop-pg")));
+  }
+}

@@ -1,0 +1,172 @@
+package dev.agentloop.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.agentloop.common.ApiException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The repository contract, the same for both backends: concurrent turns on one conversation stay
+ * whole and in one order, unknown ids are 404, and the PostgreSQL schema migrates idempotently.
+ * PostgreSQL: {@code PG*} variables or {@code postgres@127.0.0.1:5432}, a database per test; skipped
+ * when unreachable, failed when {@code CI} is set.
+ */
+class ConversationRepositoryContractTest {
+
+  private Vertx vertx;
+  private final List<Runnable> cleanups = new ArrayList<>();
+
+  @BeforeEach
+  void vertx() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void close() {
+    cleanups.forEach(Runnable::run);
+    vertx.close().await();
+  }
+
+  private ConversationRepository open(String backend) throws Exception {
+    ConversationRepository repository;
+    if ("postgres".equals(backend)) {
+      repository = new PostgresConversationRepository(vertx, StorageConfig.from(new JsonObject().put("storage",
+          new JsonObject().put("postgres", new JsonObject().put("url", freshDatabase())))).postgres());
+    } else {
+      Path dir = Files.createTempDirectory("agentloop-repo-");
+      repository = new LocalConversationRepository(vertx, dir);
+    }
+    repository.start().await(20, TimeUnit.SECONDS);
+    cleanups.add(0, () -> repository.close().await());
+    return repository;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"local", "postgres"})
+  void concurrent_turns_on_one_conversation_are_each_stored_whole_in_one_order(String backend) throws Exception {
+    ConversationRepository repository = open(backend);
+    String id = repository.create("race", new JsonObject().put("k", "v")).await(10, TimeUnit.SECONDS).getString("id");
+    List<Future<JsonObject>> turns = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      String words = "turn " + i;
+      turns.add(repository.appendTurn(id,
+          new JsonArray().add(new JsonObject().put("role", "user").put("content", words)),
+          new JsonObject().put("content", words).put("model", "m").put("finish_reason", "stop").put("complete", i % 2 == 0)));
+    }
+    Future.all(turns).await(30, TimeUnit.SECONDS);
+    Set<Integer> counts = new HashSet<>();
+    turns.forEach(t -> counts.add(t.result().getInteger("message_count")));
+    assertThat(counts).hasSize(30); // every turn got its own slot
+
+    JsonObject conversation = repository.get(id).await(10, TimeUnit.SECONDS);
+    JsonArray messages = conversation.getJsonArray("messages");
+    assertThat(conversation.getInteger("message_count")).isEqualTo(60);
+    assertThat(messages).hasSize(60);
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < 60; i += 2) {
+      JsonObject user = messages.getJsonObject(i);
+      JsonObject assistant = messages.getJsonObject(i + 1);
+      assertThat(user.getString("role")).isEqualTo("user");
+      assertThat(assistant.getString("role")).isEqualTo("assistant");
+      assertThat(assistant.getString("content")).isEqualTo(user.getString("content"));
+      int n = Integer.parseInt(user.getString("content").substring(5));
+      assertThat(assistant.getBoolean("complete")).isEqualTo(n % 2 == 0);
+      seen.add(user.getString("content"));
+    }
+    assertThat(seen).hasSize(30);
+    assertThat(conversation.getJsonObject("metadata").getString("k")).isEqualTo("v");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"local", "postgres"})
+  void unknown_conversations_are_404_everywhere(String backend) throws Exception {
+    ConversationRepository repository = open(backend);
+    JsonArray input = new JsonArray().add(new JsonObject().put("role", "user").put("content", "x"));
+    for (Future<?> call : List.of(repository.get("conv_missing"), repository.delete("conv_missing"),
+        repository.appendTurn("conv_missing", input, new JsonObject().put("content", "y")))) {
+      assertThatThrownBy(() -> call.await(10, TimeUnit.SECONDS))
+          .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(404));
+    }
+    assertThat(repository.list(10, "conv_missing").await(10, TimeUnit.SECONDS).getJsonArray("data")).isEmpty();
+  }
+
+  @Test
+  void the_postgres_schema_migrates_once_and_a_second_start_changes_nothing() throws Exception {
+    String url = freshDatabase();
+    StorageConfig.Postgres config = StorageConfig.from(new JsonObject().put("storage",
+        new JsonObject().put("postgres", new JsonObject().put("url", url)))).postgres();
+    List<PostgresConversationRepository> repositories = new ArrayList<>();
+    List<Future<Void>> starts = new ArrayList<>();
+    for (int i = 0; i < 3; i++) { // three nodes starting at once
+      PostgresConversationRepository repository = new PostgresConversationRepository(vertx, config);
+      repositories.add(repository);
+      starts.add(repository.start());
+    }
+    Future.all(starts).await(30, TimeUnit.SECONDS);
+    String id = repositories.get(0).create("t", null).await(10, TimeUnit.SECONDS).getString("id");
+    assertThat(repositories.get(2).get(id).await(10, TimeUnit.SECONDS).getString("title")).isEqualTo("t");
+    for (PostgresConversationRepository repository : repositories) {
+      repository.close().await();
+    }
+    PgConnection conn = PgConnection.connect(vertx, PgConnectOptions.fromUri(url)).await(10, TimeUnit.SECONDS);
+    try {
+      var rows = conn.query("SELECT version FROM schema_version ORDER BY version").execute().await(10, TimeUnit.SECONDS);
+      List<Integer> versions = new ArrayList<>();
+      rows.forEach(r -> versions.add(r.getInteger(0)));
+      assertThat(versions).containsExactly(1);
+    } finally {
+      conn.close().await();
+    }
+  }
+
+  // ---- PostgreSQL: a database per test ----
+
+  private String freshDatabase() throws Exception {
+    String host = System.getenv().getOrDefault("PGHOST", "127.0.0.1");
+    int port = Integer.parseInt(System.getenv().getOrDefault("PGPORT", "5432"));
+    String user = System.getenv().getOrDefault("PGUSER", "postgres");
+    String password = System.getenv().getOrDefault("PGPASSWORD", "");
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host, port), 1_000);
+    } catch (IOException e) {
+      String why = "PostgreSQL is not reachable at " + host + ":" + port;
+      if (System.getenv("CI") != null) {
+        Assertions.fail(why + "; CI is set, so PostgreSQL tests must run");
+      }
+      Assumptions.abort(why);
+    }
+    String name = "agentloop_repo_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    PgConnectOptions admin = new PgConnectOptions().setHost(host).setPort(port).setUser(user).setPassword(password)
+        .setDatabase("postgres");
+    PgConnection conn = PgConnection.connect(vertx, admin).await(10, TimeUnit.SECONDS);
+    conn.query("CREATE DATABASE " + name).execute().eventually(conn::close).await(30, TimeUnit.SECONDS);
+    cleanups.add(() -> PgConnection.connect(vertx, admin)
+        .compose(c -> c.query("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").execute().eventually(c::close))
+        .await());
+    return "postgresql://" + user + (password.isEmpty() ? "" : ":" + password) + "@" + host + ":" + port + "/" + name;
+  }
+}

@@ -2,6 +2,7 @@ package dev.agentloop.common.openai;
 
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.metrics.ChatMetrics;
+import dev.agentloop.common.observe.ServerTiming;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
@@ -74,8 +75,10 @@ public final class ChatRoutes {
         service.cancel(request.id());
       }
     });
+    long asked = System.nanoTime();
     if (request.stream()) {
       service.stream(request).onComplete(ar -> {
+        ServerTiming.modelWait(ctx, System.nanoTime() - asked);
         if (ar.failed()) {
           fail(response, ar.cause());
         } else if (response.closed()) {
@@ -86,6 +89,7 @@ public final class ChatRoutes {
       });
     } else {
       service.complete(request).onComplete(ar -> {
+        ServerTiming.modelWait(ctx, System.nanoTime() - asked);
         if (ar.failed()) {
           fail(response, ar.cause());
           return;

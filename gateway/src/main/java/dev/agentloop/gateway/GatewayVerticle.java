@@ -3,6 +3,7 @@ package dev.agentloop.gateway;
 import dev.agentloop.common.NodeState;
 import dev.agentloop.common.metrics.ChatMetrics;
 import dev.agentloop.common.metrics.Metrics;
+import dev.agentloop.common.observe.ServerTiming;
 import dev.agentloop.common.openai.ApiRouter;
 import dev.agentloop.common.openai.ChatRoutes;
 import dev.agentloop.common.openai.LlmClient;
@@ -11,7 +12,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,25 +23,30 @@ public final class GatewayVerticle extends VerticleBase {
 
   private HttpServer server;
   private GatewayConfig config;
+  private AdminRoutes admin;
 
   @Override
   public Future<?> start() {
     config = GatewayConfig.from(config());
     Router router = ApiRouter.create(vertx, config.bodyLimitBytes());
+    router.route().order(-1).handler(new ServerTiming());
     new ChatRoutes(new LlmClient(vertx, config::timeoutsFor), config.maxTokensLimit(),
         ChatMetrics.of(Metrics.registry(config()), "gateway")).mount(router);
     new HealthRoutes(vertx).mount(router);
-    if (config.metricsEnabled()) {
-      router.get("/metrics").handler(PrometheusScrapingHandler.create(config.metricsRegistry()));
-    }
+    admin = new AdminRoutes(vertx, config(), config);
+    Future<Void> adminReady = admin.mount(router);
     ApiRouter.finish(router);
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
         .requestHandler(router);
-    return server.listen().onSuccess(s -> NodeState.port(vertx, NodeState.GATEWAY_PORT, s.actualPort()));
+    return adminReady.compose(v -> server.listen())
+        .onSuccess(s -> NodeState.port(vertx, NodeState.GATEWAY_PORT, s.actualPort()));
   }
 
   @Override
   public Future<?> stop() {
+    if (admin != null) {
+      admin.closeFeeds();
+    }
     return server == null ? Future.succeededFuture() : server.shutdown(config.graceMs(), TimeUnit.MILLISECONDS);
   }
 }

@@ -120,6 +120,29 @@ class MetricsEndpointTest {
   }
 
   @Test
+  @DisplayName("the dashboard feed streams one JSON snapshot per second with every loop and agentloop's addresses")
+  void dashboard_feed_streams_snapshots() throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(app.gatewayUrl() + "/admin/feed"))
+        .timeout(Duration.ofSeconds(30)).GET().build();
+    HttpResponse<java.util.stream.Stream<String>> response = Http.client().send(request,
+        HttpResponse.BodyHandlers.ofLines());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
+    java.util.List<JsonObject> snapshots;
+    try (java.util.stream.Stream<String> lines = response.body()) {
+      snapshots = lines.filter(l -> l.startsWith("data: ")).limit(2).map(l -> new JsonObject(l.substring(6))).toList();
+    }
+    JsonObject second = snapshots.get(1);
+    assertThat(second.getDouble("interval_s")).isGreaterThan(0);
+    assertThat(second.getJsonArray("loops")).hasSize(io.vertx.core.VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE);
+    JsonObject stream = second.getJsonArray("eventbus").stream().map(JsonObject.class::cast)
+        .filter(a -> Addresses.LLM_STREAM.equals(a.getString("address"))).findFirst().orElseThrow();
+    assertThat(stream.getDouble("handlers")).isEqualTo(2);
+    assertThat(second.getJsonObject("http").containsKey("requests_per_s")).isTrue();
+    assertThat(second.getJsonObject("blocked").getLong("total")).isNotNull();
+  }
+
+  @Test
   @DisplayName("without an admin key, admin routes answer loopback clients")
   void admin_routes_answer_loopback_without_a_key() {
     assertThat(Http.get(app.gatewayUrl() + "/admin/blocked-threads").statusCode()).isEqualTo(200);

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Counts what Vert.x's blocked-thread checker finds and keeps the stack traces of the last few
  * blocks. The checker reports a thread again at every check while it stays blocked; those reports
- * are folded into one event per block (an episode), whose duration grows with each report.
+ * are folded into one event per block (an episode), whose duration grows with each report and whose
+ * stack is the one taken at the first report.
  *
  * <p>Hooks {@code VertxInternal.blockedThreadChecker()}, an internal Vert.x API (checked against
  * vertx-core 5.0.10). Replacing the handler replaces Vert.x's own warning, so this class logs one.
@@ -98,7 +99,8 @@ public final class BlockedThreads implements Shareable {
     Event previous = current.get(thread);
     boolean sameBlock = previous != null && Math.abs(previous.startedNanos() - startedNanos) < Math.max(limitNanos / 2,
         TimeUnit.MILLISECONDS.toNanos(1));
-    List<String> stack = stack(event.thread());
+    // the first report's stack: a later one may be taken just after the thread got free again
+    List<String> stack = sameBlock ? previous.stack() : stack(event.thread());
     Event updated = new Event(thread, sameBlock ? previous.startedNanos() : startedNanos,
         sameBlock ? previous.detectedAt() : Instant.now(), TimeUnit.NANOSECONDS.toMillis(event.duration()),
         TimeUnit.NANOSECONDS.toMillis(limitNanos), stack);

@@ -94,8 +94,9 @@ class MetricsEndpointTest {
         Http.chat("mock-realistic", "time me").put("max_tokens", 3));
     assertThat(response.statusCode()).isEqualTo(200);
     double[] timing = timing(response);
-    // mock-realistic's first token comes after 200 ms, then 20 ms per token: the wait is the model's
-    assertThat(timing[1]).isGreaterThanOrEqualTo(200);
+    // mock-realistic's first token comes after a 200 ms timer (which may fire a hair early), then 20 ms
+    // per token: that wait is the model's
+    assertThat(timing[1]).isGreaterThanOrEqualTo(190);
     assertThat(timing[0]).isGreaterThanOrEqualTo(0);
   }
 
@@ -106,7 +107,7 @@ class MetricsEndpointTest {
         Http.chat("mock-realistic", "time me").put("max_tokens", 3).put("stream", true));
     assertThat(response.statusCode()).isEqualTo(200);
     double[] timing = timing(response);
-    assertThat(timing[1]).isGreaterThanOrEqualTo(200).isLessThan(200 + 3 * 20 + 5_000);
+    assertThat(timing[1]).isGreaterThanOrEqualTo(190).isLessThan(200 + 3 * 20 + 5_000);
   }
 
   @Test

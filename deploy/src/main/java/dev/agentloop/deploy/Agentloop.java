@@ -2,6 +2,10 @@ package dev.agentloop.deploy;
 
 import dev.agentloop.common.NodeState;
 import dev.agentloop.common.config.AgentloopConfig;
+import dev.agentloop.common.metrics.Metrics;
+import dev.agentloop.common.observe.BlockedThreads;
+import dev.agentloop.common.observe.LoopLagProbe;
+import dev.agentloop.common.observe.ObservabilityConfig;
 import dev.agentloop.gateway.GatewayConfig;
 import dev.agentloop.gateway.GatewayVerticle;
 import dev.agentloop.llm.LlmConfig;
@@ -21,7 +25,10 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.net.BindException;
 import java.util.ArrayList;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +45,7 @@ public final class Agentloop {
   private final AgentloopConfig config;
   private final List<String> frontDeployments = new ArrayList<>();
   private final List<String> backDeployments = new ArrayList<>();
+  private final Map<String, String> deploymentIds = new ConcurrentHashMap<>();
 
   private Agentloop(Vertx vertx, AgentloopConfig config) {
     this.vertx = vertx;
@@ -49,14 +57,25 @@ public final class Agentloop {
     GatewayConfig.from(json);
     LlmConfig.from(json);
     StorageConfig.from(json);
-    return vertx(config).compose(vertx -> {
+    ObservabilityConfig observability = ObservabilityConfig.from(json);
+    return vertx(config, observability).compose(vertx -> {
+      BlockedThreads.install(vertx, Metrics.registry(json), observability.blockedTracesKept());
       Agentloop app = new Agentloop(vertx, config);
-      return app.deploy(json).map(app).recover(failure -> vertx.close().transform(ignored -> Future.failedFuture(failure)));
+      return app.deploy(json).map(app).recover(failure -> {
+        // Report the failure now: closing a node whose deployment failed half-way can take long
+        // (instances still starting), and the caller is about to exit anyway.
+        vertx.close().onFailure(e -> LOG.debug("closing after a failed start: {}", e.toString()));
+        return Future.failedFuture(failure);
+      });
     });
   }
 
-  private static Future<Vertx> vertx(AgentloopConfig config) {
-    VertxOptions options = new VertxOptions();
+  private static Future<Vertx> vertx(AgentloopConfig config, ObservabilityConfig observability) {
+    VertxOptions options = new VertxOptions()
+        .setBlockedThreadCheckInterval(observability.blockedThreadCheckIntervalMs())
+        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
+        .setMaxEventLoopExecuteTime(observability.maxEventLoopExecuteTimeMs())
+        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS);
     if (config.metricsEnabled()) {
       options.setMetricsOptions(new MicrometerMetricsOptions()
           .setEnabled(true)
@@ -78,7 +97,9 @@ public final class Agentloop {
 
   private Future<Void> deploy(JsonObject json) {
     int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-    Future<Void> chain = Future.succeededFuture();
+    // one probe per event loop: deployment instances are spread over the loops in turn
+    Future<Void> chain = deploy("event-loop lag probe", LoopLagProbe::new, loops, json, backDeployments,
+        () -> "event-loop lag probe on " + loops + " event loops");
     if (config.runs("storage")) {
       String backend = json.getJsonObject("storage").getString("backend", "local");
       chain = chain.compose(v -> deploy("storage-service", StorageVerticle::new, 1, json, backDeployments,
@@ -111,6 +132,7 @@ public final class Agentloop {
         .recover(failure -> Future.failedFuture(new StartupException(service + ": " + describe(failure))))
         .map(id -> {
           into.add(id);
+          deploymentIds.put(service, id);
           LOG.info(readyLine.get());
           return null;
         });
@@ -129,6 +151,14 @@ public final class Agentloop {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /**
+   * Deployment ids by service name ({@code "llm-service"}, {@code "storage-service"}, {@code "gateway"},
+   * ...), for tests and tools that stop one service to watch the others react.
+   */
+  public Map<String, String> deployments() {
+    return Map.copyOf(deploymentIds);
   }
 
   public int gatewayPort() {

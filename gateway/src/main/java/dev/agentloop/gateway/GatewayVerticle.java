@@ -3,6 +3,7 @@ package dev.agentloop.gateway;
 import dev.agentloop.common.NodeState;
 import dev.agentloop.common.metrics.ChatMetrics;
 import dev.agentloop.common.metrics.Metrics;
+import dev.agentloop.common.observe.ServerTiming;
 import dev.agentloop.common.openai.ApiRouter;
 import dev.agentloop.common.openai.ApiServer;
 import dev.agentloop.common.openai.GracefulStop;
@@ -14,7 +15,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,6 +27,7 @@ public final class GatewayVerticle extends VerticleBase {
   private HttpServer server;
   private GatewayConfig config;
   private ChatRoutes routes;
+  private AdminRoutes admin;
 
   @Override
   public Future<?> start() {
@@ -36,22 +37,26 @@ public final class GatewayVerticle extends VerticleBase {
     ApiKeyAuth auth = new ApiKeyAuth(config.apiKeys(), Counter.builder("agentloop_auth_failures")
         .description("Requests refused with 401").register(registry));
     Router router = ApiRouter.create(vertx, config.limits().bodyLimitBytes(), auth, limits.requestGuard());
+    router.route().order(-1).handler(new ServerTiming());
     StorageClient storage = new StorageClient(vertx);
     routes = new ChatRoutes(new LlmClient(vertx, config::timeoutsFor), config.limits(),
         ChatMetrics.of(registry, "gateway"), new ConversationHook(storage)).admission(limits::admitStream);
     routes.mount(router);
     new ConversationRoutes(vertx, storage, config(), config.limits()).mount(router);
     new HealthRoutes(vertx).mount(router);
-    if (config.metricsEnabled()) {
-      router.get("/metrics").handler(PrometheusScrapingHandler.create(config.metricsRegistry()));
-    }
+    admin = new AdminRoutes(vertx, config(), config);
+    Future<Void> adminReady = admin.mount(router);
     ApiRouter.finish(router);
     server = ApiServer.create(vertx, config.host(), config.port(), config.limits(), router);
-    return server.listen().onSuccess(s -> NodeState.port(vertx, NodeState.GATEWAY_PORT, s.actualPort()));
+    return adminReady.compose(v -> server.listen())
+        .onSuccess(s -> NodeState.port(vertx, NodeState.GATEWAY_PORT, s.actualPort()));
   }
 
   @Override
   public Future<?> stop() {
+    if (admin != null) {
+      admin.closeFeeds();
+    }
     if (server == null) {
       return Future.succeededFuture();
     }

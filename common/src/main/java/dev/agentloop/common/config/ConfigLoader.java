@@ -103,6 +103,8 @@ public final class ConfigLoader {
       new Override("AGENTLOOP_DATA_DIR", "storage", "data_dir", String::trim),
       new Override("AGENTLOOP_PG_URL", "storage.postgres", "url", String::trim),
       new Override("AGENTLOOP_API_KEYS", "gateway", "api_keys", ConfigLoader::list),
+      new Override("AGENTLOOP_ADMIN_KEY", "gateway", "admin_key", String::trim),
+      new Override("AGENTLOOP_DEMO", "observability", "demo_enabled", v -> bool("AGENTLOOP_DEMO", v)),
       new Override("AGENTLOOP_CLUSTER", "cluster", "enabled", v -> bool("AGENTLOOP_CLUSTER", v)),
       new Override("AGENTLOOP_CLUSTER_NAME", "cluster", "name", String::trim),
       new Override("AGENTLOOP_CLUSTER_HOST", "cluster", "host", String::trim),

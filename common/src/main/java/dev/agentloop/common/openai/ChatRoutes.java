@@ -2,6 +2,7 @@ package dev.agentloop.common.openai;
 
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.metrics.ChatMetrics;
+import dev.agentloop.common.observe.ServerTiming;
 import dev.agentloop.common.stream.TokenStream;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
@@ -121,24 +122,30 @@ public final class ChatRoutes {
       } else if (response.closed()) {
         release.run();
       } else {
-        answer(ctx.vertx(), request, prepared.result(), response, started, release);
+        answer(ctx, request, prepared.result(), response, started, release);
       }
     });
   }
 
-  private void answer(Vertx vertx, ChatRequest request, ChatRequest prepared, HttpServerResponse response,
+  private void answer(RoutingContext ctx, ChatRequest request, ChatRequest prepared, HttpServerResponse response,
       long started, Runnable release) {
+    Vertx vertx = ctx.vertx();
+    long asked = System.nanoTime();
     if (request.stream()) {
       long keepAlive = startKeepAlive(vertx, response);
       service.stream(prepared).onComplete(ar -> {
+        ServerTiming.modelWait(ctx, System.nanoTime() - asked);
         if (keepAlive >= 0) {
           vertx.cancelTimer(keepAlive);
         }
         startRelay(vertx, response, request, started, release, ar);
       });
     } else {
-      service.complete(prepared).compose(answer -> hook.after(request,
-              new SseRelay.Outcome(answer.content(), answer.finishReason(), answer.usage(), null, false)).map(answer))
+      service.complete(prepared).compose(answer -> {
+            ServerTiming.modelWait(ctx, System.nanoTime() - asked);
+            return hook.after(request,
+                new SseRelay.Outcome(answer.content(), answer.finishReason(), answer.usage(), null, false)).map(answer);
+          })
           .onComplete(ar -> {
             if (ar.failed()) {
               fail(response, ar.cause());

@@ -6,6 +6,7 @@ import dev.agentloop.deploy.support.AgentloopProcess;
 import dev.agentloop.deploy.support.Http;
 import dev.agentloop.deploy.support.Sse;
 import dev.agentloop.deploy.support.TestApp;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -88,6 +89,38 @@ class LauncherProcessTest {
       assertThat(exit).isZero();
       assertThat(process.output()).anySatisfy(l -> assertThat(l).contains("SIGTERM received"));
       assertThat(process.output()).anySatisfy(l -> assertThat(l).contains("agentloop: stopped"));
+    }
+  }
+
+  @Test
+  @DisplayName("a stream longer than the grace period gets an error event as its terminal message, and the exit is still 0")
+  void sigterm_grace_runs_out() throws Exception {
+    int port = TestApp.freePort();
+    Map<String, String> env = env(port, TestApp.freePort());
+    env.put("AGENTLOOP_SHUTDOWN_GRACE_MS", "1500");
+    try (AgentloopProcess process = AgentloopProcess.start(env)) {
+      process.awaitLine("agentloop: started", Duration.ofSeconds(60));
+      // mock-slow: first token after 5 s, then 32 tokens 50 ms apart: far longer than the grace period
+      CompletableFuture<HttpResponse<String>> stream = CompletableFuture.supplyAsync(() -> Http.post(
+          "http://127.0.0.1:" + port + "/v1/chat/completions", Http.chat("mock-slow", "too long").put("stream", true)));
+      dev.agentloop.deploy.support.Await.until("the stream is in flight", Duration.ofSeconds(20), () ->
+          Http.get("http://127.0.0.1:" + port + "/metrics").body().lines()
+              .anyMatch(l -> l.startsWith("agentloop_llm_generations_active") && !l.endsWith(" 0.0")));
+      process.terminate();
+      HttpResponse<String> response = stream.get();
+      // before its first token the answer is still an HTTP status; once started, an error event
+      JsonObject error;
+      if (response.statusCode() == 200) {
+        Sse.Stream events = Sse.parse(response.body());
+        assertThat(events.done()).isFalse();
+        error = events.error();
+      } else {
+        assertThat(response.statusCode()).isEqualTo(503);
+        error = new JsonObject(response.body()).getJsonObject("error");
+      }
+      assertThat(error).isNotNull();
+      assertThat(error.getString("message")).contains("shutting down");
+      assertThat(process.awaitExit(Duration.ofSeconds(60))).isZero();
     }
   }
 }

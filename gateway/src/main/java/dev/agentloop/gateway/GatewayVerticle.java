@@ -60,7 +60,7 @@ public final class GatewayVerticle extends VerticleBase {
     if (server == null) {
       return Future.succeededFuture();
     }
-    GracefulStop.abortStreamsBeforeGraceEnds(vertx, routes, config.graceMs());
+    GracefulStop.abortInFlightBeforeGraceEnds(vertx, routes, config.graceMs());
     return server.shutdown(config.graceMs(), TimeUnit.MILLISECONDS);
   }
 }

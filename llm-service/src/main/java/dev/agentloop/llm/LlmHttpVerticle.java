@@ -46,7 +46,7 @@ public final class LlmHttpVerticle extends VerticleBase {
     if (server == null) {
       return Future.succeededFuture();
     }
-    GracefulStop.abortStreamsBeforeGraceEnds(vertx, routes, graceMs);
+    GracefulStop.abortInFlightBeforeGraceEnds(vertx, routes, graceMs);
     return server.shutdown(graceMs, TimeUnit.MILLISECONDS);
   }
 }

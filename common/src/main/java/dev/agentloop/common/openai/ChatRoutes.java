@@ -38,6 +38,7 @@ public final class ChatRoutes {
   private final ChatMetrics metrics;
   private final ChatHook hook;
   private final Set<SseRelay> open = new HashSet<>();
+  private final java.util.Map<HttpServerResponse, String> waiting = new java.util.HashMap<>();
   private StreamAdmission admission = ctx -> () -> { };
 
   public ChatRoutes(ChatService service, HttpLimits limits, ChatMetrics metrics) {
@@ -62,11 +63,27 @@ public final class ChatRoutes {
     router.get("/v1/models/:model").handler(this::model);
   }
 
-  /** Ends every open stream with {@code error} as its terminal event (used when the grace period runs out). */
-  public void abortStreams(ApiException error) {
+  /**
+   * Ends everything still in flight (used when the grace period runs out): open streams get
+   * {@code error} as their terminal event; requests still waiting for the model get it as their
+   * answer (an event if keep-alives already sent the headers), and their generations are cancelled.
+   */
+  public void abortInFlight(ApiException error) {
     for (SseRelay relay : new ArrayList<>(open)) {
       relay.abort(error);
     }
+    waiting.forEach((response, requestId) -> {
+      service.cancel(requestId);
+      metrics.error(error.status());
+      if (response.headWritten()) {
+        if (!response.ended() && !response.closed()) {
+          response.end(ChatWire.event(error.toJson()));
+        }
+      } else {
+        HttpErrors.send(response, error);
+      }
+    });
+    waiting.clear();
   }
 
   public static String newCompletionId() {
@@ -131,9 +148,11 @@ public final class ChatRoutes {
       long started, Runnable release) {
     Vertx vertx = ctx.vertx();
     long asked = System.nanoTime();
+    waiting.put(response, request.id());
     if (request.stream()) {
       long keepAlive = startKeepAlive(vertx, response);
       service.stream(prepared).onComplete(ar -> {
+        waiting.remove(response);
         ServerTiming.modelWait(ctx, System.nanoTime() - asked);
         if (keepAlive >= 0) {
           vertx.cancelTimer(keepAlive);
@@ -147,6 +166,7 @@ public final class ChatRoutes {
                 new SseRelay.Outcome(answer.content(), answer.finishReason(), answer.usage(), null, false)).map(answer);
           })
           .onComplete(ar -> {
+            waiting.remove(response);
             if (ar.failed()) {
               fail(response, ar.cause());
               return;
@@ -189,7 +209,7 @@ public final class ChatRoutes {
       return;
     }
     TokenStream stream = opened.result();
-    if (response.closed()) {
+    if (response.closed() || response.ended()) {
       release.run();
       stream.cancel();
       return;

@@ -13,14 +13,14 @@ public final class GracefulStop {
   }
 
   /**
-   * Streams still open shortly before the grace period ends get an error event as their terminal
-   * message, rather than being cut when the server closes their connections.
+   * Requests and streams still in flight shortly before the grace period ends get an error as their
+   * terminal message, rather than being cut when the server closes their connections.
    */
-  public static void abortStreamsBeforeGraceEnds(Vertx vertx, ChatRoutes routes, long graceMs) {
+  public static void abortInFlightBeforeGraceEnds(Vertx vertx, ChatRoutes routes, long graceMs) {
     if (routes == null) {
       return;
     }
-    vertx.setTimer(Math.max(1, graceMs - MARGIN_MS), t -> routes.abortStreams(ApiException.unavailable(
-        "The server is shutting down and could not finish this stream within its grace period.")));
+    vertx.setTimer(Math.max(1, graceMs - MARGIN_MS), t -> routes.abortInFlight(ApiException.unavailable(
+        "The server is shutting down and could not finish this answer within its grace period.")));
   }
 }

@@ -1,0 +1,69 @@
+package dev.agentloop.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.agentloop.common.Addresses;
+import dev.agentloop.deploy.support.Http;
+import dev.agentloop.deploy.support.TestApp;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Every request address answers malformed bodies with a failure reply, and keeps serving. */
+class MalformedBusMessagesTest {
+
+  private static TestApp app;
+
+  @BeforeAll
+  static void start() {
+    app = TestApp.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    app.close();
+  }
+
+  private static final List<Object> BAD_BODIES = List.of("text", 42, new JsonArray().add(1), new JsonObject(),
+      new JsonObject().put("id", 7), new JsonObject().put("id", "../../etc/passwd"),
+      new JsonObject().put("id", new JsonObject()), new JsonObject().put("limit", "ten").put("after", 3),
+      new JsonObject().put("conversation_id", "conv_x").put("messages", "not a list"),
+      new JsonObject().put("conversation_id", "conv_x").put("messages", new JsonArray()).put("assistant", 5),
+      new JsonObject().put("id", "conv_abc").put("format", "pdf"));
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {Addresses.STORAGE_GET, Addresses.STORAGE_LIST, Addresses.STORAGE_APPEND,
+      Addresses.STORAGE_DELETE, Addresses.STORAGE_EXPORT, Addresses.STORAGE_CREATE, Addresses.LLM_STREAM,
+      Addresses.LLM_COMPLETE})
+  @DisplayName("malformed bodies get a 4xx failure reply, never a timeout, and the service keeps serving")
+  void malformed_bodies(String address) throws Exception {
+    for (Object body : BAD_BODIES) {
+      try {
+        app.vertx().eventBus().request(address, body).await(5, TimeUnit.SECONDS);
+      } catch (ReplyException e) {
+        assertThat(e.failureType()).as("%s with %s", address, body).isEqualTo(ReplyFailure.RECIPIENT_FAILURE);
+        assertThat(e.failureCode()).as("%s with %s", address, body).isBetween(400, 499);
+      }
+    }
+    assertThat(Http.get(app.gatewayUrl() + "/health/ready").statusCode()).isEqualTo(200);
+    assertThat(Http.post(app.gatewayUrl() + "/v1/conversations", new JsonObject()).statusCode()).isEqualTo(201);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {Addresses.STORAGE_GET, Addresses.STORAGE_DELETE, Addresses.STORAGE_EXPORT})
+  @DisplayName("an id that could name a path is refused")
+  void path_ids(String address) {
+    assertThatThrownBy(() -> app.vertx().eventBus().request(address,
+        new JsonObject().put("id", "../../etc/passwd").put("format", "jsonl")).await(5, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(ReplyException.class, e -> assertThat(e.failureCode()).isIn(400, 404));
+  }
+}

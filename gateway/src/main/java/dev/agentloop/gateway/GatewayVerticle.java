@@ -5,7 +5,8 @@ import dev.agentloop.common.metrics.ChatMetrics;
 import dev.agentloop.common.metrics.Metrics;
 import dev.agentloop.common.openai.ApiRouter;
 import dev.agentloop.common.openai.ChatRoutes;
-import dev.agentloop.common.openai.LlmClient;
+import dev.agentloop.common.openai.ChatService;
+import dev.agentloop.gateway.resilience.ResilientChatService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -28,8 +29,9 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     config = GatewayConfig.from(config());
     Router router = ApiRouter.create(vertx, config.bodyLimitBytes());
-    new ChatRoutes(new LlmClient(vertx, config::timeoutsFor), config.maxTokensLimit(),
-        ChatMetrics.of(Metrics.registry(config()), "gateway")).mount(router);
+    ChatService models = ResilientChatService.create(vertx, config());
+    new ChatRoutes(models, config.maxTokensLimit(), ChatMetrics.of(Metrics.registry(config()), "gateway")).mount(router);
+    new FanoutRoutes(vertx, models, config.maxTokensLimit()).mount(router);
     new HealthRoutes(vertx).mount(router);
     if (config.metricsEnabled()) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(config.metricsRegistry()));

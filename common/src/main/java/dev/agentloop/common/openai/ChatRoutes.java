@@ -18,6 +18,9 @@ import java.util.UUID;
  */
 public final class ChatRoutes {
 
+  /** Names the model that answered, which differs from the one asked for after a fallback. */
+  public static final String MODEL_HEADER = "x-agentloop-model";
+
   private final ChatService service;
   private final int maxTokensLimit;
   private final ChatMetrics metrics;
@@ -81,7 +84,8 @@ public final class ChatRoutes {
         } else if (response.closed()) {
           ar.result().cancel();
         } else {
-          new SseRelay(response, ar.result(), request, request.id(), request.model(), metrics, started).start();
+          response.putHeader(MODEL_HEADER, ar.result().model());
+          new SseRelay(response, ar.result(), request, request.id(), ar.result().model(), metrics, started).start();
         }
       });
     } else {
@@ -92,7 +96,7 @@ public final class ChatRoutes {
         }
         Completion answer = ar.result();
         metrics.completed(answer.model(), System.nanoTime() - started);
-        response.putHeader("content-type", "application/json")
+        response.putHeader("content-type", "application/json").putHeader(MODEL_HEADER, answer.model())
             .end(ChatWire.completion(request.id(), System.currentTimeMillis() / 1000, answer.model(), answer.content(),
                 answer.finishReason(), answer.usage()).toBuffer());
       });

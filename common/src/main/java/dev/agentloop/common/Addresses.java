@@ -19,6 +19,9 @@ public final class Addresses {
   /** Liveness of the storage-service and its backend. Reply: {@code {"service":"storage","backend":...}}. */
   public static final String STORAGE_PING = "agentloop.storage.ping";
 
+  /** Run an agent workflow. Body: a checked agent run ({@code AgentRequest}). Reply: the run with its timeline. */
+  public static final String AGENT_RUN = "agentloop.agent.run";
+
   private Addresses() {
   }
 }

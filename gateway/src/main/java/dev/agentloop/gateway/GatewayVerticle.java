@@ -6,6 +6,7 @@ import dev.agentloop.common.metrics.Metrics;
 import dev.agentloop.common.openai.ApiRouter;
 import dev.agentloop.common.openai.ChatRoutes;
 import dev.agentloop.common.openai.ChatService;
+import dev.agentloop.gateway.agent.AgentRoutes;
 import dev.agentloop.gateway.resilience.ResilientChatService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -32,6 +33,7 @@ public final class GatewayVerticle extends VerticleBase {
     ChatService models = ResilientChatService.create(vertx, config());
     new ChatRoutes(models, config.maxTokensLimit(), ChatMetrics.of(Metrics.registry(config()), "gateway")).mount(router);
     new FanoutRoutes(vertx, models, config.maxTokensLimit()).mount(router);
+    new AgentRoutes(vertx).mount(router);
     new HealthRoutes(vertx).mount(router);
     if (config.metricsEnabled()) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(config.metricsRegistry()));

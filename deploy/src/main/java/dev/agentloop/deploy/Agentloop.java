@@ -5,6 +5,7 @@ import dev.agentloop.common.config.AgentloopConfig;
 import dev.agentloop.gateway.GatewayConfig;
 import dev.agentloop.gateway.GatewayVerticle;
 import dev.agentloop.gateway.agent.AgentVerticle;
+import dev.agentloop.gateway.jobs.JobsVerticle;
 import dev.agentloop.llm.LlmConfig;
 import dev.agentloop.llm.LlmHttpVerticle;
 import dev.agentloop.llm.LlmVerticle;
@@ -99,6 +100,8 @@ public final class Agentloop {
       chain = chain.compose(v -> deploy("agent", AgentVerticle::new,
           new DeploymentOptions().setThreadingModel(ThreadingModel.VIRTUAL_THREAD), json, backDeployments,
           () -> "agent runs on virtual threads"));
+      chain = chain.compose(v -> deploy("jobs", JobsVerticle::new, 1, json, backDeployments,
+          () -> "background jobs ready"));
       GatewayConfig gateway = GatewayConfig.from(json);
       int instances = gateway.instances() > 0 ? gateway.instances() : loops;
       chain = chain.compose(v -> deploy("gateway", GatewayVerticle::new, instances, json, frontDeployments,

@@ -7,6 +7,7 @@ import dev.agentloop.common.openai.ApiRouter;
 import dev.agentloop.common.openai.ChatRoutes;
 import dev.agentloop.common.openai.ChatService;
 import dev.agentloop.gateway.agent.AgentRoutes;
+import dev.agentloop.gateway.jobs.JobRoutes;
 import dev.agentloop.gateway.resilience.ResilientChatService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -34,6 +35,7 @@ public final class GatewayVerticle extends VerticleBase {
     new ChatRoutes(models, config.maxTokensLimit(), ChatMetrics.of(Metrics.registry(config()), "gateway")).mount(router);
     new FanoutRoutes(vertx, models, config.maxTokensLimit()).mount(router);
     new AgentRoutes(vertx).mount(router);
+    new JobRoutes(vertx, config.maxTokensLimit()).mount(router);
     new HealthRoutes(vertx).mount(router);
     if (config.metricsEnabled()) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(config.metricsRegistry()));

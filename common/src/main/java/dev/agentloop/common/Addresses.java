@@ -19,8 +19,17 @@ public final class Addresses {
   /** Liveness of the storage-service and its backend. Reply: {@code {"service":"storage","backend":...}}. */
   public static final String STORAGE_PING = "agentloop.storage.ping";
 
-  /** Run an agent workflow. Body: a checked agent run ({@code AgentRequest}). Reply: the run with its timeline. */
+  /**
+   * Run an agent workflow (local to this node). Body: a checked agent run ({@code AgentRequest}) plus
+   * {@code run_id} and {@code stream}. Reply: the run with its timeline.
+   */
   public static final String AGENT_RUN = "agentloop.agent.run";
+  private static final String AGENT_RUN_EVENTS = "agentloop.agent.events.";
+
+  /** Where a streamed agent run publishes its steps and tool calls as they finish, local-only. */
+  public static String agentRunEvents(String runId) {
+    return AGENT_RUN_EVENTS + runId;
+  }
 
   /** Start a background job (local to this node). Body: a checked job request. Reply: the job, once durably stored. */
   public static final String JOBS_CREATE = "agentloop.jobs.create";

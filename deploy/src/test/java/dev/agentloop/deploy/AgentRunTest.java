@@ -3,6 +3,7 @@ package dev.agentloop.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentloop.deploy.support.Http;
+import dev.agentloop.deploy.support.Sse;
 import dev.agentloop.deploy.support.TestApp;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -72,6 +73,27 @@ class AgentRunTest {
     assertThat(step(body, "plan").getDouble("ended_ms")).isLessThanOrEqualTo(step(body, "tools").getDouble("started_ms"));
     assertThat(step(body, "tools").getDouble("ended_ms")).isLessThanOrEqualTo(step(body, "answer").getDouble("started_ms"));
     assertThat(step(body, "plan").getString("model")).isEqualTo("mock-realistic");
+  }
+
+  @Test
+  @DisplayName("a streamed run sends each step and each tool call as it finishes, then the run, then [DONE]")
+  void streamed_run_sends_steps_as_they_finish() {
+    HttpResponse<String> response = run(new JsonObject().put("model", "mock-fast").put("stream", true)
+        .put("input", "What is 6*7 according to the encyclopedia?"));
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+    Sse.Stream stream = Sse.parse(response.body());
+    assertThat(stream.done()).isTrue();
+    assertThat(stream.events().stream().map(e -> e.getString("object")))
+        .containsExactly("agent.run.step", "agent.run.tool_call", "agent.run.tool_call", "agent.run.tool_call",
+            "agent.run.step", "agent.run.step", "agent.run");
+    // the tool calls arrive in the order they finished: the slow lookup last
+    assertThat(stream.events().get(3).getJsonObject("tool_call").getString("name")).isEqualTo("lookup");
+    assertThat(stream.events().get(4).getJsonObject("step").getString("type")).isEqualTo("tools");
+    JsonObject finished = stream.events().get(6);
+    assertThat(finished.getString("status")).isEqualTo("completed");
+    assertThat(step(finished, "tools").getJsonArray("calls").getJsonObject(1).getJsonObject("result").getDouble("value"))
+        .isEqualTo(42.0);
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.agentloop.common.openai.Completion;
 import dev.agentloop.gateway.resilience.ResilientChatService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,12 +35,16 @@ public final class AgentVerticle extends VerticleBase {
   public Future<?> start() {
     models = ResilientChatService.create(vertx, config());
     tools = new MockTools(vertx);
-    return vertx.eventBus().<JsonObject>consumer(Addresses.AGENT_RUN, this::handle).completion();
+    return vertx.eventBus().<JsonObject>localConsumer(Addresses.AGENT_RUN, this::handle).completion();
   }
 
   private void handle(Message<JsonObject> message) {
     try {
-      message.reply(run(AgentRequest.from(message.body())));
+      JsonObject body = message.body();
+      String runId = body.getString("run_id", "run_" + UUID.randomUUID().toString().replace("-", ""));
+      Events events = Boolean.TRUE.equals(body.getValue("stream")) ? new Events(Addresses.agentRunEvents(runId))
+          : new Events(null);
+      message.reply(run(runId, AgentRequest.from(body), events));
     } catch (ApiException e) {
       e.failReply(message);
     } catch (RuntimeException e) {
@@ -49,14 +54,14 @@ public final class AgentVerticle extends VerticleBase {
   }
 
   /** One run, in plain sequential style; each {@code await()} suspends only this virtual thread. */
-  private JsonObject run(AgentRequest request) {
+  private JsonObject run(String runId, AgentRequest request, Events events) {
     RunClock clock = new RunClock();
     JsonArray steps = new JsonArray();
     JsonArray messages = request.messages().copy();
 
     if (request.conversationId() != null) {
-      steps.add(clock.step("load_conversation", clock.now())
-          .put("status", "skipped").put("reason", "conversation storage is not part of this build"));
+      steps.add(events.step(clock.step("load_conversation", clock.now())
+          .put("status", "skipped").put("reason", "conversation storage is not part of this build")));
     }
 
     double planStart = clock.now();
@@ -64,8 +69,8 @@ public final class AgentVerticle extends VerticleBase {
     request.toolCalls().forEach(call -> planned.add(call.toJson()));
     Completion plan = ask(request.model(), withSystem(messages,
         "Plan the steps to answer. Tools: " + MockTools.NAMES + ". Planned calls: " + planned.encode()));
-    steps.add(clock.step("plan", planStart).put("model", plan.model()).put("output", plan.content())
-        .put("tool_calls", planned));
+    steps.add(events.step(clock.step("plan", planStart).put("model", plan.model()).put("output", plan.content())
+        .put("tool_calls", planned)));
 
     double toolsStart = clock.now();
     List<Future<JsonObject>> running = new ArrayList<>();
@@ -74,12 +79,12 @@ public final class AgentVerticle extends VerticleBase {
       running.add(tools.call(call.name(), call.arguments())
           .map(result -> call.toJson().put("result", result))
           .otherwise(failure -> call.toJson().put("error", ApiException.from(failure, "tool").errorObject()))
-          .map(done -> done.put("started_ms", started).put("ended_ms", clock.now())));
+          .map(done -> events.toolCall(done.put("started_ms", started).put("ended_ms", clock.now()))));
     }
     Future.join(running).await();
     JsonArray calls = new JsonArray();
     running.forEach(call -> calls.add(call.result()));
-    steps.add(clock.step("tools", toolsStart).put("calls", calls));
+    steps.add(events.step(clock.step("tools", toolsStart).put("calls", calls)));
 
     messages.add(new JsonObject().put("role", "assistant").put("content", plan.content()));
     for (Object call : calls) {
@@ -87,10 +92,11 @@ public final class AgentVerticle extends VerticleBase {
     }
     double answerStart = clock.now();
     Completion answer = ask(request.model(), messages);
-    steps.add(clock.step("answer", answerStart).put("model", answer.model()).put("output", answer.content()));
+    steps.add(events.step(clock.step("answer", answerStart).put("model", answer.model())
+        .put("output", answer.content())));
 
     return new JsonObject()
-        .put("id", "run_" + UUID.randomUUID().toString().replace("-", ""))
+        .put("id", runId)
         .put("object", "agent.run")
         .put("status", "completed")
         .put("model", answer.model())
@@ -106,6 +112,31 @@ public final class AgentVerticle extends VerticleBase {
 
   private static JsonArray withSystem(JsonArray messages, String system) {
     return new JsonArray().add(new JsonObject().put("role", "system").put("content", system)).addAll(messages);
+  }
+
+  /** Publishes steps and tool calls as they finish when the run is streamed; otherwise does nothing. */
+  private final class Events {
+    private final String address;
+
+    Events(String address) {
+      this.address = address;
+    }
+
+    JsonObject step(JsonObject step) {
+      publish(new JsonObject().put("object", "agent.run.step").put("step", step));
+      return step;
+    }
+
+    JsonObject toolCall(JsonObject call) {
+      publish(new JsonObject().put("object", "agent.run.tool_call").put("tool_call", call));
+      return call;
+    }
+
+    private void publish(JsonObject event) {
+      if (address != null) {
+        vertx.eventBus().publish(address, event, new DeliveryOptions().setLocalOnly(true));
+      }
+    }
   }
 
   /** Milliseconds since the run started, with sub-millisecond precision, for the recorded timeline. */

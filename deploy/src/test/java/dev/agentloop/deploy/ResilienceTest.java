@@ -33,6 +33,7 @@ class ResilienceTest {
         .add(new JsonObject().put("id", "mock-flaky").put("first_token_ms", 5).put("per_token_ms", 5).put("tokens", 16)
             .put("failure_rate", 0.6))
         .add(new JsonObject().put("id", "mock-down").put("first_token_ms", 5).put("failure_rate", 1.0))
+        .add(new JsonObject().put("id", "mock-dead").put("first_token_ms", 1).put("failure_rate", 1.0))
         .add(new JsonObject().put("id", "mock-coin").put("first_token_ms", 5).put("tokens", 4).put("failure_rate", 0.5));
     JsonObject noBreaker = new JsonObject().put("enabled", false);
     app = TestApp.start(new JsonObject()
@@ -42,6 +43,8 @@ class ResilienceTest {
                 .put("retries", new JsonObject().put("max_attempts", 20).put("base_delay_ms", 2).put("budget_ms", 20_000)))
             .put("mock-down", new JsonObject().put("breaker", noBreaker).put("fallbacks", new JsonArray().add("mock-fast"))
                 .put("retries", new JsonObject().put("max_attempts", 2).put("base_delay_ms", 1)))
+            .put("mock-dead", new JsonObject().put("breaker", noBreaker).put("retries", new JsonObject()
+                .put("max_attempts", 100).put("base_delay_ms", 20).put("max_delay_ms", 40).put("budget_ms", 300)))
             .put("mock-coin", new JsonObject().put("retries", new JsonObject().put("max_attempts", 1))
                 .put("breaker", new JsonObject().put("failure_threshold", 3).put("reset_ms", 1500)))
             .put("mock-slow", new JsonObject().put("timeouts", new JsonObject().put("first_token_ms", 300)))
@@ -93,6 +96,7 @@ class ResilienceTest {
     String fastText = Http.json(reference).getJsonArray("choices").getJsonObject(0).getJsonObject("message")
         .getString("content");
     double fallbacksBefore = fallbacks("mock-down", "mock-fast");
+    double retriesBefore = retries("mock-down");
 
     HttpResponse<String> plain = Http.post(chatUrl(), Http.chat("mock-down", "fall back"));
     assertThat(plain.statusCode()).as(plain.body()).isEqualTo(200);
@@ -111,7 +115,18 @@ class ResilienceTest {
     assertThat(stream.events()).allSatisfy(e -> assertThat(e.getString("model")).isEqualTo("mock-fast"));
 
     assertThat(fallbacks("mock-down", "mock-fast")).isEqualTo(fallbacksBefore + 2);
-    assertThat(retries("mock-down")).isGreaterThanOrEqualTo(2);
+    assertThat(retries("mock-down")).as("max_attempts 2: one retry per request").isEqualTo(retriesBefore + 2);
+  }
+
+  @Test
+  @DisplayName("retries stop when their time budget is spent, long before the attempt limit, and the 503 reaches the client")
+  void retries_are_bounded_by_time() {
+    double retriesBefore = retries("mock-dead");
+    HttpResponse<String> response = Http.post(chatUrl(), Http.chat("mock-dead", "anyone?"));
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(ChatCompletionsTest.errorOf(response).getString("type")).isEqualTo("service_unavailable");
+    double retried = retries("mock-dead") - retriesBefore;
+    assertThat(retried).isGreaterThanOrEqualTo(1).isLessThan(30); // 300 ms of 10-40 ms backoffs, not 99
   }
 
   @Test

@@ -5,7 +5,6 @@ import dev.agentloop.common.ApiException;
 import dev.agentloop.common.config.Settings;
 import dev.agentloop.common.openai.ChatService;
 import dev.agentloop.common.openai.ChatWire;
-import dev.agentloop.gateway.GatewayConfig;
 import dev.agentloop.gateway.resilience.ResilientChatService;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;

@@ -37,12 +37,12 @@ final class FanoutRoutes {
 
   private final Vertx vertx;
   private final ChatService service;
-  private final int maxTokensLimit;
+  private final ChatBodies bodies;
 
-  FanoutRoutes(Vertx vertx, ChatService service, int maxTokensLimit) {
+  FanoutRoutes(Vertx vertx, ChatService service, ChatBodies bodies) {
     this.vertx = vertx;
     this.service = service;
-    this.maxTokensLimit = maxTokensLimit;
+    this.bodies = bodies;
   }
 
   void mount(Router router) {
@@ -95,7 +95,7 @@ final class FanoutRoutes {
     long started = System.nanoTime();
     Fanout fanout;
     try {
-      fanout = parse(ChatRoutes.jsonBody(ctx));
+      fanout = parse(bodies.json(ctx));
     } catch (ApiException e) {
       HttpErrors.send(ctx.response(), e);
       return;
@@ -183,7 +183,7 @@ final class FanoutRoutes {
     for (String name : names) {
       JsonObject single = new JsonObject().put("model", name).put("messages", body.getValue("messages"))
           .put("max_tokens", body.getValue("max_tokens"));
-      requests.add(ChatRequest.fromHttp(single, ChatRoutes.newCompletionId(), maxTokensLimit));
+      requests.add(bodies.chat(single, ChatRoutes.newCompletionId()));
     }
     return new Fanout(requests, "first".equals(mode), ((Number) timeout).longValue());
   }

@@ -33,9 +33,10 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = ApiRouter.create(vertx, config.bodyLimitBytes());
     ChatService models = ResilientChatService.create(vertx, config());
     new ChatRoutes(models, config.maxTokensLimit(), ChatMetrics.of(Metrics.registry(config()), "gateway")).mount(router);
-    new FanoutRoutes(vertx, models, config.maxTokensLimit()).mount(router);
-    new AgentRoutes(vertx).mount(router);
-    new JobRoutes(vertx, config.maxTokensLimit()).mount(router);
+    ChatBodies bodies = ChatBodies.from(config());
+    new FanoutRoutes(vertx, models, bodies).mount(router);
+    new AgentRoutes(vertx, bodies).mount(router);
+    new JobRoutes(vertx, bodies).mount(router);
     new HealthRoutes(vertx).mount(router);
     if (config.metricsEnabled()) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(config.metricsRegistry()));

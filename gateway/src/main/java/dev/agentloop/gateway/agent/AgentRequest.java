@@ -2,6 +2,7 @@ package dev.agentloop.gateway.agent;
 
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.openai.ChatRequest;
+import dev.agentloop.gateway.ChatBodies;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ public record AgentRequest(String model, JsonArray messages, List<ToolCall> tool
   static final int MAX_TOOL_CALLS = 16;
   private static final Pattern EXPRESSION = Pattern.compile("[-(]*\\d[\\d.]*(?:\\s*[-+*/]\\s*[(]*\\d[\\d.]*[)]*)+");
 
-  public static AgentRequest from(JsonObject body) {
+  public static AgentRequest from(JsonObject body, ChatBodies bodies) {
     Object model = body.getValue("model");
     if (!(model instanceof String m) || m.isBlank()) {
       throw ApiException.badRequest("You must provide a model parameter.", "model", "missing_required_parameter");
@@ -40,8 +41,8 @@ public record AgentRequest(String model, JsonArray messages, List<ToolCall> tool
       }
       messages = new JsonArray().add(new JsonObject().put("role", "user").put("content", text));
     } else {
-      messages = ChatRequest.fromHttp(new JsonObject().put("model", m).put("messages", body.getValue("messages")),
-          "check", Integer.MAX_VALUE).messages();
+      messages = bodies.chat(new JsonObject().put("model", m).put("messages", body.getValue("messages")), "check")
+          .messages();
     }
     Object conversation = body.getValue("conversation_id");
     if (conversation != null && !(conversation instanceof String)) {

@@ -2,11 +2,11 @@ package dev.agentloop.gateway.agent;
 
 import dev.agentloop.common.Addresses;
 import dev.agentloop.common.ApiException;
-import dev.agentloop.common.openai.ChatRoutes;
 import dev.agentloop.common.openai.ChatWire;
 import dev.agentloop.common.openai.HttpErrors;
 import dev.agentloop.common.openai.SseRelay;
 import dev.agentloop.common.stream.StreamProtocol;
+import dev.agentloop.gateway.ChatBodies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -25,9 +25,11 @@ public final class AgentRoutes {
 
   static final long RUN_TIMEOUT_MS = 120_000;
   private final Vertx vertx;
+  private final ChatBodies bodies;
 
-  public AgentRoutes(Vertx vertx) {
+  public AgentRoutes(Vertx vertx, ChatBodies bodies) {
     this.vertx = vertx;
+    this.bodies = bodies;
   }
 
   public void mount(Router router) {
@@ -38,8 +40,8 @@ public final class AgentRoutes {
     AgentRequest request;
     boolean stream;
     try {
-      JsonObject body = ChatRoutes.jsonBody(ctx);
-      request = AgentRequest.from(body);
+      JsonObject body = bodies.json(ctx);
+      request = AgentRequest.from(body, bodies);
       Object streamValue = body.getValue("stream", false);
       if (!(streamValue instanceof Boolean b)) {
         throw ApiException.badRequest("Invalid type for 'stream': expected a boolean.", "stream");

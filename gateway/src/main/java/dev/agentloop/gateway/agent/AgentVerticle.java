@@ -5,6 +5,7 @@ import dev.agentloop.common.ApiException;
 import dev.agentloop.common.openai.ChatRequest;
 import dev.agentloop.common.openai.ChatService;
 import dev.agentloop.common.openai.Completion;
+import dev.agentloop.gateway.ChatBodies;
 import dev.agentloop.gateway.resilience.ResilientChatService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -30,11 +31,13 @@ public final class AgentVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AgentVerticle.class);
   private ChatService models;
   private MockTools tools;
+  private ChatBodies bodies;
 
   @Override
   public Future<?> start() {
     models = ResilientChatService.create(vertx, config());
     tools = new MockTools(vertx);
+    bodies = ChatBodies.from(config());
     return vertx.eventBus().<JsonObject>localConsumer(Addresses.AGENT_RUN, this::handle).completion();
   }
 
@@ -44,7 +47,7 @@ public final class AgentVerticle extends VerticleBase {
       String runId = body.getString("run_id", "run_" + UUID.randomUUID().toString().replace("-", ""));
       Events events = Boolean.TRUE.equals(body.getValue("stream")) ? new Events(Addresses.agentRunEvents(runId))
           : new Events(null);
-      message.reply(run(runId, AgentRequest.from(body), events));
+      message.reply(run(runId, AgentRequest.from(body, bodies), events));
     } catch (ApiException e) {
       e.failReply(message);
     } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.agentloop.gateway.jobs;
 
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.openai.ChatRequest;
+import dev.agentloop.gateway.ChatBodies;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ public record JobRequest(List<ChatRequest> requests, int concurrency) {
   public static final int MAX_CONCURRENCY = 64;
   public static final int DEFAULT_CONCURRENCY = 4;
 
-  public static JobRequest from(JsonObject body, int maxTokensLimit) {
+  public static JobRequest from(JsonObject body, ChatBodies bodies) {
     if (!(body.getValue("requests") instanceof JsonArray array) || array.isEmpty()) {
       throw ApiException.badRequest("'requests' must be a non-empty array of chat requests.", "requests");
     }
@@ -31,7 +32,7 @@ public record JobRequest(List<ChatRequest> requests, int concurrency) {
         throw ApiException.badRequest("'" + param + ".stream' is not supported in a job.", param + ".stream");
       }
       try {
-        requests.add(ChatRequest.fromHttp(item, null, maxTokensLimit));
+        requests.add(bodies.chat(item, null));
       } catch (ApiException e) {
         String inner = e.param() == null ? param : param + "." + e.param();
         throw ApiException.badRequest(param + ": " + e.getMessage(), inner);

@@ -2,10 +2,10 @@ package dev.agentloop.gateway.jobs;
 
 import dev.agentloop.common.Addresses;
 import dev.agentloop.common.ApiException;
-import dev.agentloop.common.openai.ChatRoutes;
 import dev.agentloop.common.openai.ChatWire;
 import dev.agentloop.common.openai.HttpErrors;
 import dev.agentloop.common.openai.SseRelay;
+import dev.agentloop.gateway.ChatBodies;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.Vertx;
@@ -23,11 +23,11 @@ public final class JobRoutes {
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(10_000);
 
   private final Vertx vertx;
-  private final int maxTokensLimit;
+  private final ChatBodies bodies;
 
-  public JobRoutes(Vertx vertx, int maxTokensLimit) {
+  public JobRoutes(Vertx vertx, ChatBodies bodies) {
     this.vertx = vertx;
-    this.maxTokensLimit = maxTokensLimit;
+    this.bodies = bodies;
   }
 
   public void mount(Router router) {
@@ -40,7 +40,7 @@ public final class JobRoutes {
   private void create(RoutingContext ctx) {
     JobRequest request;
     try {
-      request = JobRequest.from(ChatRoutes.jsonBody(ctx), maxTokensLimit);
+      request = JobRequest.from(bodies.json(ctx), bodies);
     } catch (ApiException e) {
       HttpErrors.send(ctx.response(), e);
       return;

@@ -5,6 +5,7 @@ import dev.agentloop.common.ApiException;
 import dev.agentloop.common.config.Settings;
 import dev.agentloop.common.openai.ChatService;
 import dev.agentloop.common.openai.ChatWire;
+import dev.agentloop.gateway.ChatBodies;
 import dev.agentloop.gateway.resilience.ResilientChatService;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -35,6 +36,7 @@ public final class JobsVerticle extends VerticleBase {
   private final Map<String, Job> jobs = new HashMap<>();
   private JobStore store;
   private ChatService models;
+  private ChatBodies bodies;
   private boolean stopping;
 
   @Override
@@ -43,6 +45,7 @@ public final class JobsVerticle extends VerticleBase {
     store = new FileJobStore(vertx.createSharedWorkerExecutor("agentloop-jobs-io", 2, 30, TimeUnit.SECONDS),
         Path.of(dataDir, "jobs"));
     models = ResilientChatService.create(vertx, config());
+    bodies = ChatBodies.from(config());
     return store.loadAll().compose(this::restore).compose(v -> Future.all(
         vertx.eventBus().<JsonObject>localConsumer(Addresses.JOBS_CREATE, this::create).completion(),
         vertx.eventBus().<JsonObject>localConsumer(Addresses.JOBS_GET, this::get).completion(),
@@ -71,7 +74,7 @@ public final class JobsVerticle extends VerticleBase {
   private void create(Message<JsonObject> message) {
     JobRequest request;
     try {
-      request = JobRequest.from(message.body(), Integer.MAX_VALUE);
+      request = JobRequest.from(message.body(), bodies);
     } catch (ApiException e) {
       e.failReply(message);
       return;

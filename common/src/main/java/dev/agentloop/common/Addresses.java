@@ -35,6 +35,31 @@ public final class Addresses {
   /** Render a conversation. Body: {@code {"id","format":"jsonl"|"markdown"}}. Reply: {@code {"content_type","extension","body"}}. */
   public static final String STORAGE_EXPORT = "agentloop.storage.export";
 
+  /**
+   * Run an agent workflow (local to this node). Body: a checked agent run ({@code AgentRequest}) plus
+   * {@code run_id} and {@code stream}. Reply: the run with its timeline.
+   */
+  public static final String AGENT_RUN = "agentloop.agent.run";
+  private static final String AGENT_RUN_EVENTS = "agentloop.agent.events.";
+
+  /** Where a streamed agent run publishes its steps and tool calls as they finish, local-only. */
+  public static String agentRunEvents(String runId) {
+    return AGENT_RUN_EVENTS + runId;
+  }
+
+  /** Start a background job (local to this node). Body: a checked job request. Reply: the job, once durably stored. */
+  public static final String JOBS_CREATE = "agentloop.jobs.create";
+  /** A job's state (local). Body: {@code {"id"}}. Reply: the job, or a 404 failure. */
+  public static final String JOBS_GET = "agentloop.jobs.get";
+  /** Cancel a job (local). Body: {@code {"id"}}. Reply: the job after cancelling. */
+  public static final String JOBS_CANCEL = "agentloop.jobs.cancel";
+  private static final String JOB_EVENTS = "agentloop.jobs.events.";
+
+  /** Where a job's progress is published, local-only: {@code {"id","status","progress","item"?}}. */
+  public static String jobEvents(String jobId) {
+    return JOB_EVENTS + jobId;
+  }
+
   private Addresses() {
   }
 }

@@ -8,6 +8,8 @@ import dev.agentloop.common.observe.LoopLagProbe;
 import dev.agentloop.common.observe.ObservabilityConfig;
 import dev.agentloop.gateway.GatewayConfig;
 import dev.agentloop.gateway.GatewayVerticle;
+import dev.agentloop.gateway.agent.AgentVerticle;
+import dev.agentloop.gateway.jobs.JobsVerticle;
 import dev.agentloop.llm.LlmConfig;
 import dev.agentloop.llm.LlmHttpVerticle;
 import dev.agentloop.llm.LlmVerticle;
@@ -15,6 +17,7 @@ import dev.agentloop.storage.StorageConfig;
 import dev.agentloop.storage.StorageVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
@@ -117,6 +120,11 @@ public final class Agentloop {
       }
     }
     if (config.runs("gateway")) {
+      chain = chain.compose(v -> deploy("agent", AgentVerticle::new,
+          new DeploymentOptions().setThreadingModel(ThreadingModel.VIRTUAL_THREAD), json, backDeployments,
+          () -> "agent runs on virtual threads"));
+      chain = chain.compose(v -> deploy("jobs", JobsVerticle::new, 1, json, backDeployments,
+          () -> "background jobs ready"));
       GatewayConfig gateway = GatewayConfig.from(json);
       int instances = gateway.instances() > 0 ? gateway.instances() : loops;
       chain = chain.compose(v -> deploy("gateway", GatewayVerticle::new, instances, json, frontDeployments,
@@ -128,7 +136,12 @@ public final class Agentloop {
 
   private Future<Void> deploy(String service, Supplier<? extends io.vertx.core.Deployable> verticle, int instances,
       JsonObject json, List<String> into, Supplier<String> readyLine) {
-    return vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(json).setInstances(instances))
+    return deploy(service, verticle, new DeploymentOptions().setInstances(instances), json, into, readyLine);
+  }
+
+  private Future<Void> deploy(String service, Supplier<? extends io.vertx.core.Deployable> verticle,
+      DeploymentOptions options, JsonObject json, List<String> into, Supplier<String> readyLine) {
+    return vertx.deployVerticle(verticle, options.setConfig(json))
         .recover(failure -> Future.failedFuture(new StartupException(service + ": " + describe(failure))))
         .map(id -> {
           into.add(id);

@@ -42,7 +42,11 @@ class UpstreamFailuresTest {
         .add(new JsonObject().put("id", "mock-long").put("first_token_ms", 0).put("per_token_ms", 20).put("tokens", 5000));
     app = TestApp.start(new JsonObject()
         .put("llm", new JsonObject().put("models", models))
-        .put("gateway", new JsonObject().put("models", new JsonObject()
+        .put("gateway", new JsonObject()
+            // these tests are about raw upstream failures: no retries, no breaker in between
+            .put("resilience", new JsonObject().put("retries", new JsonObject().put("max_attempts", 1))
+                .put("breaker", new JsonObject().put("enabled", false)))
+            .put("models", new JsonObject()
             .put("mock-slow", new JsonObject().put("timeouts", new JsonObject().put("first_token_ms", 300)))
             .put("mock-realistic", new JsonObject().put("timeouts", new JsonObject().put("total_ms", 500))))));
     registry = Metrics.registry(app.config());

@@ -8,7 +8,10 @@ import dev.agentloop.common.openai.ApiRouter;
 import dev.agentloop.common.openai.ApiServer;
 import dev.agentloop.common.openai.GracefulStop;
 import dev.agentloop.common.openai.ChatRoutes;
-import dev.agentloop.common.openai.LlmClient;
+import dev.agentloop.common.openai.ChatService;
+import dev.agentloop.gateway.agent.AgentRoutes;
+import dev.agentloop.gateway.jobs.JobRoutes;
+import dev.agentloop.gateway.resilience.ResilientChatService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -39,10 +42,15 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = ApiRouter.create(vertx, config.limits().bodyLimitBytes(), auth, limits.requestGuard());
     router.route().order(-1).handler(new ServerTiming());
     StorageClient storage = new StorageClient(vertx);
-    routes = new ChatRoutes(new LlmClient(vertx, config::timeoutsFor), config.limits(),
-        ChatMetrics.of(registry, "gateway"), new ConversationHook(storage)).admission(limits::admitStream);
+    ChatService models = ResilientChatService.create(vertx, config());
+    routes = new ChatRoutes(models, config.limits(), ChatMetrics.of(registry, "gateway"), new ConversationHook(storage))
+        .admission(limits::admitStream);
     routes.mount(router);
     new ConversationRoutes(vertx, storage, config(), config.limits()).mount(router);
+    ChatBodies bodies = ChatBodies.from(config());
+    new FanoutRoutes(vertx, models, bodies).mount(router);
+    new AgentRoutes(vertx, bodies).mount(router);
+    new JobRoutes(vertx, bodies).mount(router);
     new HealthRoutes(vertx).mount(router);
     admin = new AdminRoutes(vertx, config(), config);
     Future<Void> adminReady = admin.mount(router);

@@ -31,6 +31,9 @@ public final class ChatRoutes {
     Runnable admit(RoutingContext ctx);
   }
 
+  /** Names the model that answered, which differs from the one asked for after a fallback. */
+  public static final String MODEL_HEADER = "x-agentloop-model";
+
   private static final Buffer KEEP_ALIVE = Buffer.buffer(": keep-alive\n\n");
 
   private final ChatService service;
@@ -173,7 +176,7 @@ public final class ChatRoutes {
             }
             Completion answer = ar.result();
             metrics.completed(answer.model(), System.nanoTime() - started);
-            response.putHeader("content-type", "application/json")
+            response.putHeader("content-type", "application/json").putHeader(MODEL_HEADER, answer.model())
                 .end(ChatWire.completion(request.id(), System.currentTimeMillis() / 1000, answer.model(),
                     answer.content(), answer.finishReason(), answer.usage()).toBuffer());
           });
@@ -214,7 +217,10 @@ public final class ChatRoutes {
       stream.cancel();
       return;
     }
-    SseRelay relay = new SseRelay(vertx, response, stream, request, request.id(), request.model(), metrics, started,
+    if (!response.headWritten()) { // keep-alive comments may have sent the head already; the chunks name the model too
+      response.putHeader(MODEL_HEADER, stream.model());
+    }
+    SseRelay relay = new SseRelay(vertx, response, stream, request, request.id(), stream.model(), metrics, started,
         limits.slowReaderTimeoutMs());
     boolean[] recorded = {false};
     open.add(relay);

@@ -24,6 +24,7 @@ public final class TokenStream {
 
   private final Vertx vertx;
   private final String id;
+  private final String model;
   private final String cancelAddress;
   private final StreamTimeouts timeouts;
   private final long openedAtNanos = System.nanoTime();
@@ -39,9 +40,10 @@ public final class TokenStream {
   private Handler<StreamEnd> endHandler = end -> { };
   private Handler<ApiException> exceptionHandler = error -> { };
 
-  private TokenStream(Vertx vertx, String id, String cancelAddress, StreamTimeouts timeouts) {
+  private TokenStream(Vertx vertx, String id, String model, String cancelAddress, StreamTimeouts timeouts) {
     this.vertx = vertx;
     this.id = id;
+    this.model = model;
     this.cancelAddress = cancelAddress;
     this.timeouts = timeouts;
   }
@@ -53,7 +55,8 @@ public final class TokenStream {
    */
   public static Future<TokenStream> open(Vertx vertx, String address, String cancelAddress, JsonObject request,
       StreamTimeouts timeouts, String service) {
-    TokenStream stream = new TokenStream(vertx, request.getString("id"), cancelAddress, timeouts);
+    TokenStream stream = new TokenStream(vertx, request.getString("id"), request.getString("model"), cancelAddress,
+        timeouts);
     Promise<TokenStream> opened = Promise.promise();
     stream.totalTimer = vertx.setTimer(timeouts.totalMs(), t -> {
       stream.totalTimer = -1;
@@ -89,6 +92,11 @@ public final class TokenStream {
 
   public String id() {
     return id;
+  }
+
+  /** The model this stream was opened with: the one answering, after any fallback. */
+  public String model() {
+    return model;
   }
 
   /** Nanoseconds from {@link #open} to the first batch. */

@@ -1,0 +1,34 @@
+package dev.agentloop.gateway;
+
+import dev.agentloop.common.openai.ChatRequest;
+import dev.agentloop.common.openai.ChatRoutes;
+import dev.agentloop.common.openai.HttpLimits;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * How the gateway's own routes (fan-out, jobs, agent runs) read JSON bodies and the chat requests
+ * inside them: the same checks and limits as /v1/chat/completions, in one place.
+ */
+public final class ChatBodies {
+
+  private final HttpLimits limits;
+
+  public ChatBodies(HttpLimits limits) {
+    this.limits = limits;
+  }
+
+  public static ChatBodies from(JsonObject root) {
+    return new ChatBodies(HttpLimits.from(root));
+  }
+
+  /** The body as a JSON object, or a 400 in OpenAI's words. */
+  public JsonObject json(RoutingContext ctx) {
+    return ChatRoutes.jsonBody(ctx, limits);
+  }
+
+  /** A checked chat request ({@code model}, {@code messages}, {@code max_tokens}...), or a 400. */
+  public ChatRequest chat(JsonObject body, String id) {
+    return ChatRequest.fromHttp(body, id, limits);
+  }
+}

@@ -2,6 +2,7 @@ package dev.agentloop.deploy;
 
 import dev.agentloop.common.NodeState;
 import dev.agentloop.common.config.AgentloopConfig;
+import dev.agentloop.common.config.Settings;
 import dev.agentloop.gateway.GatewayConfig;
 import dev.agentloop.gateway.GatewayVerticle;
 import dev.agentloop.llm.LlmConfig;
@@ -18,6 +19,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.net.BindException;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,13 +49,17 @@ public final class Agentloop {
     AgentloopConfig config = AgentloopConfig.from(json);
     GatewayConfig.from(json);
     LlmConfig.from(json);
-    return vertx(config).compose(vertx -> {
+    String nodeId = Settings.root(json).section("cluster").string("node_id", "");
+    return vertx(config, nodeId).compose(vertx -> {
       Agentloop app = new Agentloop(vertx, config);
-      return app.deploy(json).map(app).recover(failure -> vertx.close().transform(ignored -> Future.failedFuture(failure)));
+      return app.deploy(json)
+          .onSuccess(v -> LOG.info("agentloop: node {} runs {}{}", NodeState.nodeId(vertx), config.services(),
+              config.clustered() ? " in cluster '" + config.clusterName() + "'" : ""))
+          .map(app).recover(failure -> vertx.close().transform(ignored -> Future.failedFuture(failure)));
     });
   }
 
-  private static Future<Vertx> vertx(AgentloopConfig config) {
+  private static Future<Vertx> vertx(AgentloopConfig config, String nodeId) {
     VertxOptions options = new VertxOptions();
     if (config.metricsEnabled()) {
       options.setMetricsOptions(new MicrometerMetricsOptions()
@@ -66,12 +72,19 @@ public final class Agentloop {
     }
     VertxBuilder builder = Vertx.builder();
     if (!config.clustered()) {
-      return Future.succeededFuture(builder.with(options).build());
+      Vertx vertx = builder.with(options).build();
+      NodeState.nodeId(vertx, nodeId.isBlank() ? "local" : nodeId);
+      return Future.succeededFuture(vertx);
     }
     options.setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(0));
-    return builder.with(options).withClusterManager(ClusterSetup.clusterManager(config)).buildClustered()
+    HazelcastClusterManager cluster = ClusterSetup.clusterManager(config);
+    return builder.with(options).withClusterManager(cluster).buildClustered()
         .recover(failure -> Future.failedFuture(new StartupException("cluster: could not join " + config.clusterMembers()
-            + " as " + config.clusterHost() + ": " + failure.getMessage())));
+            + " as " + config.clusterHost() + ": " + failure.getMessage())))
+        .onSuccess(vertx -> {
+          NodeState.nodeId(vertx, nodeId.isBlank() ? cluster.getNodeId() : nodeId);
+          ClusterSetup.watchMembers(vertx, cluster, config);
+        });
   }
 
   private Future<Void> deploy(JsonObject json) {

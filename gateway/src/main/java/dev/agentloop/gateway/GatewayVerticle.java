@@ -1,10 +1,12 @@
 package dev.agentloop.gateway;
 
 import dev.agentloop.common.NodeState;
+import dev.agentloop.common.config.Settings;
 import dev.agentloop.common.metrics.ChatMetrics;
 import dev.agentloop.common.metrics.Metrics;
 import dev.agentloop.common.openai.ApiRouter;
 import dev.agentloop.common.openai.ChatRoutes;
+import dev.agentloop.common.openai.ChatService;
 import dev.agentloop.common.openai.LlmClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -28,7 +30,10 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     config = GatewayConfig.from(config());
     Router router = ApiRouter.create(vertx, config.bodyLimitBytes());
-    new ChatRoutes(new LlmClient(vertx, config::timeoutsFor), config.maxTokensLimit(),
+    RetryingChatService.Policy retry = RetryingChatService.Policy.from(Settings.root(config()).section("gateway"));
+    ChatService llm = new RetryingChatService(vertx, new LlmClient(vertx, config::timeoutsFor), retry,
+        Metrics.registry(config()));
+    new ChatRoutes(llm, config.maxTokensLimit(),
         ChatMetrics.of(Metrics.registry(config()), "gateway")).mount(router);
     new HealthRoutes(vertx).mount(router);
     if (config.metricsEnabled()) {

@@ -114,25 +114,37 @@ start() {
     fi
   done
   [ "${#pending[@]}" -eq 0 ] && return 0
-  # With no member up yet, the first one forms the cluster alone so the rest do not race to form two.
-  local first_up=false
-  for name in "${members[@]}"; do
-    running "$name" && first_up=true
-  done
-  if [ "$first_up" = false ]; then
-    launch "${pending[0]}"
-    await_started "${pending[0]}" || return 1
-    pending=("${pending[@]:1}")
-  fi
+  # One at a time: JVMs starting in parallel on a small machine can starve each other's Hazelcast
+  # heartbeats long enough to be declared dead and form a second cluster.
   for name in "${pending[@]}"; do
     launch "$name"
+    await_started "$name" || return 1
   done
-  local failed=0
-  for name in "${pending[@]}"; do
-    await_started "$name" || failed=1
+  await_one_view || return 1
+  echo "local-cluster: gateway on http://127.0.0.1:$http_port (logs in $run_dir)"
+}
+
+# Waits until every running member's latest membership line counts all running members.
+await_one_view() {
+  local name expected=0 count waited=0 agreed
+  for name in "${members[@]}"; do
+    running "$name" && expected=$((expected + 1))
   done
-  [ "$failed" -eq 0 ] && echo "local-cluster: gateway on http://127.0.0.1:$http_port (logs in $run_dir)"
-  return "$failed"
+  while :; do
+    agreed=true
+    for name in "${members[@]}"; do
+      running "$name" || continue
+      count=$(grep -o "members now [0-9]*" "$run_dir/$name.log" 2>/dev/null | tail -n 1 | awk '{print $3}')
+      [ "${count:-0}" = "$expected" ] || agreed=false
+    done
+    [ "$agreed" = true ] && return 0
+    if [ "$waited" -ge 300 ]; then
+      echo "local-cluster: the members do not agree on one cluster of $expected; see '$0 status' and the logs" >&2
+      return 1
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
 }
 
 stop() {

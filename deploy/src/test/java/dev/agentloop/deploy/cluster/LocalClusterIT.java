@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -28,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The real thing: {@code deploy/local-cluster.sh} starts a gateway, a storage-service and two
  * llm-service JVMs on loopback (own ports, own cluster name); chats run through the gateway while
- * llm-1 is killed with SIGKILL, then restarted with the same script.
+ * llm-1 is killed with SIGKILL, then restarted with the same script; then llm-2 gets a SIGTERM.
  */
 class LocalClusterIT {
 
@@ -65,7 +64,8 @@ class LocalClusterIT {
   }
 
   @Test
-  void killing_an_llm_member_under_load_loses_no_request_and_its_restart_brings_it_back() throws Exception {
+  void an_llm_member_killed_under_load_loses_no_request_comes_back_on_restart_and_a_sigterm_costs_no_error()
+      throws Exception {
     // both llm members serve
     for (int i = 0; i < 20; i++) {
       assertThat(Http.post(gateway("/v1/chat/completions"), Http.chat("mock-fast", "warm " + i)).statusCode()).isEqualTo(200);
@@ -73,65 +73,18 @@ class LocalClusterIT {
     assertThat(served("llm-1")).isPositive();
     assertThat(served("llm-2")).isPositive();
 
-    AtomicBoolean stop = new AtomicBoolean();
-    ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-    List<Integer> plainDone = Collections.synchronizedList(new ArrayList<>());
-    AtomicInteger streamsDone = new AtomicInteger();
-    AtomicInteger streamsCut = new AtomicInteger();
-    List<Thread> clients = new ArrayList<>();
-    for (int c = 0; c < 6; c++) {
-      int client = c;
-      clients.add(Thread.ofVirtual().start(() -> {
-        for (int i = 0; !stop.get(); i++) {
-          HttpResponse<String> response = Http.post(gateway("/v1/chat/completions"),
-              Http.chat("mock-realistic", "plain " + client + "/" + i).put("max_tokens", 6));
-          plainDone.add(response.statusCode());
-          if (response.statusCode() != 200) {
-            failures.add("plain: " + response.statusCode() + " " + response.body());
-          }
-        }
-      }));
-    }
-    for (int c = 0; c < 3; c++) {
-      int client = c;
-      clients.add(Thread.ofVirtual().start(() -> {
-        for (int i = 0; !stop.get(); i++) {
-          HttpResponse<String> response = Http.post(gateway("/v1/chat/completions"),
-              Http.chat("mock-realistic", "stream " + client + "/" + i).put("stream", true));
-          if (response.statusCode() != 200) {
-            failures.add("stream open: " + response.statusCode() + " " + response.body());
-            continue;
-          }
-          try {
-            Sse.Stream events = Sse.parse(response.body());
-            if (events.done() && events.error() == null) {
-              streamsDone.incrementAndGet();
-            } else if (!events.done() && events.error() != null) {
-              streamsCut.incrementAndGet();
-            } else {
-              failures.add("stream ended neither with [DONE] nor an error event: " + response.body());
-            }
-          } catch (IllegalArgumentException e) {
-            failures.add("malformed stream: " + e.getMessage());
-          }
-        }
-      }));
-    }
-    Await.until("load is running", Duration.ofSeconds(30), () -> plainDone.size() >= 20 && streamsDone.get() >= 3);
+    Load load = new Load();
+    Await.until("load is running", Duration.ofSeconds(30), () -> load.plain.get() >= 20 && load.streamsDone.get() >= 3);
 
-    long pid = Long.parseLong(Files.readString(runDir.resolve("llm-1.pid")).trim());
-    ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL
-    int plainAtKill = plainDone.size();
+    ProcessHandle.of(pid("llm-1")).orElseThrow().destroyForcibly(); // SIGKILL
+    int plainAtKill = load.plain.get();
     Await.until("the gateway saw llm-1 leave", Duration.ofSeconds(30),
         () -> log("gateway").contains("cluster: member left"));
     Await.until("40 more plain requests after the kill", Duration.ofSeconds(90),
-        () -> plainDone.size() >= plainAtKill + 40);
-    stop.set(true);
-    for (Thread client : clients) {
-      client.join(Duration.ofSeconds(60));
-    }
-    assertThat(failures).as("requests that failed").isEmpty();
-    assertThat(streamsDone.get()).isPositive();
+        () -> load.plain.get() >= plainAtKill + 40);
+    load.stop();
+    assertThat(load.failures).as("requests that failed").isEmpty();
+    assertThat(load.streamsDone.get()).isPositive();
 
     // after failure detection every new request succeeds
     for (int i = 0; i < 20; i++) {
@@ -152,6 +105,82 @@ class LocalClusterIT {
       return served("llm-1") > 0;
     });
     assertThat(script("status")).as("status with every member up").isZero();
+
+    // SIGTERM of an llm member under load: it finishes its streams, then leaves; nobody sees an error
+    Load again = new Load();
+    Await.until("load is running", Duration.ofSeconds(30), () -> again.plain.get() >= 20 && again.streamsDone.get() >= 3);
+    ProcessHandle llm2 = ProcessHandle.of(pid("llm-2")).orElseThrow();
+    assertThat(llm2.destroy()).isTrue(); // SIGTERM
+    llm2.onExit().get(60, TimeUnit.SECONDS);
+    int plainAtLeave = again.plain.get();
+    Await.until("20 more plain requests after llm-2 left", Duration.ofSeconds(60),
+        () -> again.plain.get() >= plainAtLeave + 20);
+    again.stop();
+    assertThat(again.failures).as("requests that failed around the graceful leave").isEmpty();
+    assertThat(again.streamsCut.get()).as("streams cut by the graceful leave").isZero();
+    assertThat(log("llm-2")).contains("SIGTERM received").contains("agentloop: stopped");
+  }
+
+  /** Six clients sending plain chats and three sending streamed ones, in a loop, until stopped. */
+  private static final class Load {
+    final AtomicBoolean stopped = new AtomicBoolean();
+    final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+    final AtomicInteger plain = new AtomicInteger();
+    final AtomicInteger streamsDone = new AtomicInteger();
+    final AtomicInteger streamsCut = new AtomicInteger();
+    final List<Thread> clients = new ArrayList<>();
+
+    Load() {
+      for (int c = 0; c < 6; c++) {
+        int client = c;
+        clients.add(Thread.ofVirtual().start(() -> {
+          for (int i = 0; !stopped.get(); i++) {
+            HttpResponse<String> response = Http.post(gateway("/v1/chat/completions"),
+                Http.chat("mock-realistic", "plain " + client + "/" + i).put("max_tokens", 6));
+            plain.incrementAndGet();
+            if (response.statusCode() != 200) {
+              failures.add("plain: " + response.statusCode() + " " + response.body());
+            }
+          }
+        }));
+      }
+      for (int c = 0; c < 3; c++) {
+        int client = c;
+        clients.add(Thread.ofVirtual().start(() -> {
+          for (int i = 0; !stopped.get(); i++) {
+            HttpResponse<String> response = Http.post(gateway("/v1/chat/completions"),
+                Http.chat("mock-realistic", "stream " + client + "/" + i).put("stream", true));
+            if (response.statusCode() != 200) {
+              failures.add("stream open: " + response.statusCode() + " " + response.body());
+              continue;
+            }
+            try {
+              Sse.Stream events = Sse.parse(response.body());
+              if (events.done() && events.error() == null) {
+                streamsDone.incrementAndGet();
+              } else if (!events.done() && events.error() != null) {
+                streamsCut.incrementAndGet();
+              } else {
+                failures.add("stream ended neither with [DONE] nor an error event: " + response.body());
+              }
+            } catch (IllegalArgumentException e) {
+              failures.add("malformed stream: " + e.getMessage());
+            }
+          }
+        }));
+      }
+    }
+
+    void stop() throws InterruptedException {
+      stopped.set(true);
+      for (Thread client : clients) {
+        client.join(Duration.ofSeconds(60));
+      }
+    }
+  }
+
+  private static long pid(String member) throws IOException {
+    return Long.parseLong(Files.readString(runDir.resolve(member + ".pid")).trim());
   }
 
   private static String gateway(String path) {

@@ -49,8 +49,10 @@ public final class Agentloop {
     AgentloopConfig config = AgentloopConfig.from(json);
     GatewayConfig.from(json);
     LlmConfig.from(json);
-    String nodeId = Settings.root(json).section("cluster").string("node_id", "");
-    return vertx(config, nodeId).compose(vertx -> {
+    Settings cluster = Settings.root(json).section("cluster");
+    String nodeId = cluster.string("node_id", "");
+    int busPort = cluster.integer("bus_port", 0, 0, 65535);
+    return vertx(config, nodeId, busPort).compose(vertx -> {
       Agentloop app = new Agentloop(vertx, config);
       return app.deploy(json)
           .onSuccess(v -> LOG.info("agentloop: node {} runs {}{}", NodeState.nodeId(vertx), config.services(),
@@ -59,7 +61,7 @@ public final class Agentloop {
     });
   }
 
-  private static Future<Vertx> vertx(AgentloopConfig config, String nodeId) {
+  private static Future<Vertx> vertx(AgentloopConfig config, String nodeId, int busPort) {
     VertxOptions options = new VertxOptions();
     if (config.metricsEnabled()) {
       options.setMetricsOptions(new MicrometerMetricsOptions()
@@ -76,7 +78,7 @@ public final class Agentloop {
       NodeState.nodeId(vertx, nodeId.isBlank() ? "local" : nodeId);
       return Future.succeededFuture(vertx);
     }
-    options.setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(0));
+    options.setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(busPort));
     HazelcastClusterManager cluster = ClusterSetup.clusterManager(config);
     return builder.with(options).withClusterManager(cluster).buildClustered()
         .recover(failure -> Future.failedFuture(new StartupException("cluster: could not join " + config.clusterMembers()

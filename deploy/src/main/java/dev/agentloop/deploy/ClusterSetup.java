@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * The Hazelcast member a clustered process runs. The base is the Hazelcast XML that Vert.x finds
  * ({@code -Dvertx.hazelcast.config=deploy/cluster.xml}, else {@code cluster.xml} on the classpath, else
  * vertx-hazelcast's default); agentloop's settings then always decide the cluster name, the interface
- * and port, and the members: TCP-IP join only, multicast, auto-detection and phone-home off. Failure
+ * (the only one Hazelcast listens on) and port, and the members: TCP-IP join only, multicast,
+ * auto-detection and phone-home off. Failure
  * detection is in seconds rather than the default minute, unless the XML sets those properties itself.
  */
 final class ClusterSetup {
@@ -52,6 +53,8 @@ final class ClusterSetup {
       }
     });
     hz.setProperty("hazelcast.phone.home.enabled", "false");
+    // Listen on the cluster interface only; Hazelcast otherwise binds to every interface (0.0.0.0).
+    hz.setProperty("hazelcast.socket.bind.any", "false");
     NetworkConfig network = hz.getNetworkConfig();
     network.setPort(config.clusterPort()).setPortAutoIncrement(true).setPortCount(20);
     network.getInterfaces().setEnabled(true).clear().addInterface(config.clusterHost());

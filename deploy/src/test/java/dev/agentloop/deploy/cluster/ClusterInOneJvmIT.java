@@ -87,11 +87,32 @@ class ClusterInOneJvmIT {
   }
 
   @Test
-  @Order(1)
+  @Order(0)
   void the_gateway_is_ready_once_the_llm_and_storage_members_have_joined() {
     HttpResponse<String> ready = Await.value("gateway ready", Duration.ofSeconds(20),
         () -> Http.get(gateway.gatewayUrl() + "/health/ready"), r -> r.statusCode() == 200);
     assertThat(Http.json(ready).getString("status")).isEqualTo("UP");
+  }
+
+  @Test
+  @Order(1)
+  void hazelcast_and_the_event_bus_listen_on_the_cluster_interface_only() throws Exception {
+    java.net.InetAddress external = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+        .flatMap(nic -> java.util.Collections.list(nic.getInetAddresses()).stream())
+        .filter(address -> address instanceof java.net.Inet4Address && !address.isLoopbackAddress())
+        .findFirst().orElse(null);
+    org.junit.jupiter.api.Assumptions.assumeTrue(external != null, "this machine has no non-loopback address");
+    VertxInternal vertx = (VertxInternal) gateway.vertx();
+    HazelcastClusterManager cluster = (HazelcastClusterManager) vertx.clusterManager();
+    int hazelcastPort = cluster.getHazelcastInstance().getCluster().getLocalMember().getAddress().getPort();
+    int busPort = cluster.getNodeInfo().port();
+    for (int port : new int[] {hazelcastPort, busPort}) {
+      try (Socket loopback = new Socket("127.0.0.1", port)) {
+        assertThat(loopback.isConnected()).isTrue();
+      }
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Socket(external, port).close())
+          .as("port " + port + " on " + external).isInstanceOf(java.net.ConnectException.class);
+    }
   }
 
   @Test

@@ -16,6 +16,7 @@ public final class NodeState {
   private static final String DRAINING = "draining";
   private static final String NODE_ID = "node.id";
   private static final String LAST_MEMBER_LOSS = "cluster.last_member_loss_nanos";
+  private static final String CLUSTER_MEMBERS = "cluster.members";
 
   private NodeState() {
   }
@@ -40,6 +41,16 @@ public final class NodeState {
   public static String nodeId(Vertx vertx) {
     Object id = map(vertx).get(NODE_ID);
     return id instanceof String s ? s : "local";
+  }
+
+  /** The cluster members this process sees now, itself included; 0 once it has left. */
+  public static void clusterMembers(Vertx vertx, int members) {
+    map(vertx).put(CLUSTER_MEMBERS, members);
+  }
+
+  /** The cluster members this process sees, or -1 when it does not run clustered. */
+  public static int clusterMembers(Vertx vertx) {
+    return map(vertx).get(CLUSTER_MEMBERS) instanceof Integer n ? n : -1;
   }
 
   /** Records that a cluster member left (crashed or stopped); any thread. */

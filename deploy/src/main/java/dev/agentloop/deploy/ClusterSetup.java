@@ -6,6 +6,7 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.LifecycleEvent;
 import dev.agentloop.common.NodeState;
 import dev.agentloop.common.config.AgentloopConfig;
 import io.vertx.core.Vertx;
@@ -75,15 +76,23 @@ final class ClusterSetup {
     hazelcast.addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
+        NodeState.clusterMembers(vertx, event.getMembers().size());
         LOG.info("cluster: member joined {}; members now {}", event.getMember().getAddress(), describe(event.getMembers()));
       }
 
       @Override
       public void memberRemoved(MembershipEvent event) {
         NodeState.memberLeft(vertx);
+        NodeState.clusterMembers(vertx, event.getMembers().size());
         LOG.info("cluster: member left {}; members now {}", event.getMember().getAddress(), describe(event.getMembers()));
       }
     });
+    cluster.getHazelcastInstance().getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN) {
+        NodeState.clusterMembers(vertx, 0);
+      }
+    });
+    NodeState.clusterMembers(vertx, hazelcast.getMembers().size());
     LOG.info("cluster: node {} joined cluster '{}' at {}; members now {}", NodeState.nodeId(vertx),
         config.clusterName(), hazelcast.getLocalMember().getAddress(), describe(hazelcast.getMembers()));
   }

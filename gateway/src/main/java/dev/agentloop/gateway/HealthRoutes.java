@@ -14,8 +14,8 @@ import java.util.List;
 
 /**
  * {@code /health/live} answers while the process serves HTTP. {@code /health/ready} answers 200 only
- * when every service the gateway needs answers its ping over the event bus and the process is not
- * shutting down; the body says which check failed.
+ * when every service the gateway needs answers its ping over the event bus, the process is (when
+ * clustered) a cluster member, and it is not shutting down; the body says which check failed.
  */
 final class HealthRoutes {
 
@@ -36,6 +36,7 @@ final class HealthRoutes {
     List<Future<JsonObject>> checks = List.of(
         ping("llm", Addresses.LLM_PING),
         ping("storage", Addresses.STORAGE_PING),
+        cluster(),
         draining());
     Future.join(checks).onComplete(ignored -> {
       JsonArray results = new JsonArray();
@@ -55,6 +56,21 @@ final class HealthRoutes {
         .map(reply -> new JsonObject().put("id", id).put("status", "UP").put("data", reply.body()))
         .otherwise(failure -> new JsonObject().put("id", id).put("status", "DOWN")
             .put("error", ApiException.from(failure, id + " service").getMessage()));
+  }
+
+  /** Clustered: UP while this process is a member (the body counts the members it sees). */
+  private Future<JsonObject> cluster() {
+    int members = NodeState.clusterMembers(vertx);
+    JsonObject check = new JsonObject().put("id", "cluster");
+    if (members < 0) {
+      return Future.succeededFuture(check.put("status", "UP").put("data", new JsonObject().put("clustered", false)));
+    }
+    check.put("status", members > 0 ? "UP" : "DOWN").put("data", new JsonObject().put("clustered", true)
+        .put("members", members).put("node", NodeState.nodeId(vertx)));
+    if (members == 0) {
+      check.put("error", "This process has left its cluster.");
+    }
+    return Future.succeededFuture(check);
   }
 
   private Future<JsonObject> draining() {

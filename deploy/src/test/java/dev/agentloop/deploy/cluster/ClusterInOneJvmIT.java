@@ -92,6 +92,12 @@ class ClusterInOneJvmIT {
     HttpResponse<String> ready = Await.value("gateway ready", Duration.ofSeconds(20),
         () -> Http.get(gateway.gatewayUrl() + "/health/ready"), r -> r.statusCode() == 200);
     assertThat(Http.json(ready).getString("status")).isEqualTo("UP");
+    assertThat(check(ready, "cluster").getJsonObject("data").getInteger("members")).isEqualTo(3);
+  }
+
+  private static JsonObject check(HttpResponse<String> ready, String id) {
+    return Http.json(ready).getJsonArray("checks").stream().map(JsonObject.class::cast)
+        .filter(c -> id.equals(c.getString("id"))).findFirst().orElseThrow();
   }
 
   @Test
@@ -260,11 +266,12 @@ class ClusterInOneJvmIT {
   @Order(6)
   void readiness_turns_503_naming_the_services_that_left_the_cluster() {
     llmC.close();
-    HttpResponse<String> ready = Await.value("gateway not ready", Duration.ofSeconds(20),
-        () -> Http.get(gateway.gatewayUrl() + "/health/ready"), r -> r.statusCode() == 503);
+    HttpResponse<String> ready = Await.value("gateway not ready and alone in the cluster", Duration.ofSeconds(20),
+        () -> Http.get(gateway.gatewayUrl() + "/health/ready"),
+        r -> r.statusCode() == 503 && check(r, "cluster").getJsonObject("data").getInteger("members") == 1);
     JsonArray checks = Http.json(ready).getJsonArray("checks");
     assertThat(checks.stream().map(JsonObject.class::cast).filter(c -> "DOWN".equals(c.getString("status")))
-        .map(c -> c.getString("id")).toList()).contains("llm", "storage");
+        .map(c -> c.getString("id")).toList()).containsExactlyInAnyOrder("llm", "storage");
     HttpResponse<String> chat = Http.post(chatUrl(), Http.chat("mock-fast", "anyone?"));
     assertThat(chat.statusCode()).isEqualTo(503);
     assertThat(Http.json(chat).getJsonObject("error").getString("code")).isEqualTo("service_unavailable");

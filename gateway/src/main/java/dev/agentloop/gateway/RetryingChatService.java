@@ -15,6 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -42,7 +43,7 @@ public final class RetryingChatService implements ChatService {
    * A member that left this long before an attempt started still counts: the event bus forgets a
    * lost member's consumers a little after Hazelcast reports the loss, and may route to it meanwhile.
    */
-  private static final long MEMBER_LOSS_WINDOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+  private static final long MEMBER_LOSS_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private final Vertx vertx;
   private final ChatService delegate;

@@ -2,13 +2,13 @@ package dev.agentloop.llm;
 
 import dev.agentloop.common.Addresses;
 import dev.agentloop.common.ApiException;
+import dev.agentloop.common.NodeState;
+import dev.agentloop.common.config.AgentloopConfig;
 import dev.agentloop.common.metrics.Metrics;
 import dev.agentloop.common.openai.ChatRequest;
 import dev.agentloop.common.openai.ChatWire;
 import dev.agentloop.common.stream.TokenStreamProducer;
 import io.micrometer.core.instrument.Counter;
-import dev.agentloop.common.NodeState;
-import dev.agentloop.common.config.AgentloopConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -86,9 +86,9 @@ public final class LlmVerticle extends VerticleBase {
     return idle.future().onComplete(v -> vertx.cancelTimer(timer));
   }
 
-  /** Generations and streams running in this instance. */
+  /** Generations running in this instance. */
   int running() {
-    return busy;
+    return cancels.size();
   }
 
   private void track(Future<?> work) {

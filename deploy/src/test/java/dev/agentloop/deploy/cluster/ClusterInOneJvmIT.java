@@ -253,6 +253,7 @@ class ClusterInOneJvmIT {
       }
     }
     assertThat(completed + cut).isEqualTo(4);
+    assertThat(cut).as("streams cut = the streams B was producing").isEqualTo((int) streamsOnB);
 
     // After failure detection every new request succeeds, on C.
     for (int i = 0; i < 10; i++) {

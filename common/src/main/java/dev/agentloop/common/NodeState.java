@@ -53,7 +53,7 @@ public final class NodeState {
     return map(vertx).get(CLUSTER_MEMBERS) instanceof Integer n ? n : -1;
   }
 
-  /** Records that a cluster member left (crashed or stopped); any thread. */
+  /** Records that a cluster member left (crashed or stopped) or announced it is leaving; any thread. */
   public static void memberLeft(Vertx vertx) {
     map(vertx).put(LAST_MEMBER_LOSS, System.nanoTime());
   }

@@ -1,5 +1,6 @@
 package dev.agentloop.gateway;
 
+import dev.agentloop.common.Addresses;
 import dev.agentloop.common.NodeState;
 import dev.agentloop.common.config.Settings;
 import dev.agentloop.common.metrics.ChatMetrics;
@@ -40,9 +41,14 @@ public final class GatewayVerticle extends VerticleBase {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(config.metricsRegistry()));
     }
     ApiRouter.finish(router);
+    // An llm instance leaving gracefully may drop what was routed to it as it unregistered: let the
+    // retry treat the timeout like a lost member's.
+    Future<Void> leaving = vertx.eventBus().consumer(Addresses.LLM_LEAVING, msg -> NodeState.memberLeft(vertx))
+        .completion();
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
         .requestHandler(router);
-    return server.listen().onSuccess(s -> NodeState.port(vertx, NodeState.GATEWAY_PORT, s.actualPort()));
+    return Future.join(leaving, server.listen()
+        .onSuccess(s -> NodeState.port(vertx, NodeState.GATEWAY_PORT, s.actualPort())));
   }
 
   @Override

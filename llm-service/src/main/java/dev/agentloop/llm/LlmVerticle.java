@@ -68,6 +68,7 @@ public final class LlmVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     long graceMs = AgentloopConfig.from(config()).shutdownGraceMs();
+    vertx.eventBus().publish(Addresses.LLM_LEAVING, new JsonObject().put("node", NodeState.nodeId(vertx)));
     return Future.join(requestConsumers.stream().map(MessageConsumer::unregister).toList())
         .transform(v -> whenIdle(graceMs));
   }

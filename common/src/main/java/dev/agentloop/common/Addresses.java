@@ -14,6 +14,12 @@ public final class Addresses {
   public static final String LLM_MODELS = "agentloop.llm.models";
   /** Published (to every llm-service instance): {@code {"id": ...}} stops that generation wherever it runs. */
   public static final String LLM_CANCEL = "agentloop.llm.cancel";
+  /**
+   * Published by an llm-service instance just before it unregisters to leave: {@code {"node": ...}}.
+   * A request the event bus routed to it in the moment of unregistering is dropped by Vert.x without
+   * an answer; a gateway that heard this notice treats the resulting timeout like a lost member's.
+   */
+  public static final String LLM_LEAVING = "agentloop.llm.leaving";
   /** Liveness of the llm-service. Reply: {@code {"service":"llm"}}. */
   public static final String LLM_PING = "agentloop.llm.ping";
   /** Liveness of the storage-service and its backend. Reply: {@code {"service":"storage","backend":...}}. */

@@ -2,6 +2,7 @@ package dev.agentloop.deploy;
 
 import dev.agentloop.common.NodeState;
 import dev.agentloop.common.config.AgentloopConfig;
+import dev.agentloop.common.config.Settings;
 import dev.agentloop.common.metrics.Metrics;
 import dev.agentloop.common.observe.BlockedThreads;
 import dev.agentloop.common.observe.LoopLagProbe;
@@ -26,6 +27,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.net.BindException;
 import java.util.ArrayList;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,19 +63,26 @@ public final class Agentloop {
     LlmConfig.from(json);
     StorageConfig.from(json);
     ObservabilityConfig observability = ObservabilityConfig.from(json);
-    return vertx(config, observability).compose(vertx -> {
+    Settings cluster = Settings.root(json).section("cluster");
+    String nodeId = cluster.string("node_id", "");
+    int busPort = cluster.integer("bus_port", 0, 0, 65535);
+    return vertx(config, observability, nodeId, busPort).compose(vertx -> {
       BlockedThreads.install(vertx, Metrics.registry(json), observability.blockedTracesKept());
       Agentloop app = new Agentloop(vertx, config);
-      return app.deploy(json).map(app).recover(failure -> {
-        // Report the failure now: closing a node whose deployment failed half-way can take long
-        // (instances still starting), and the caller is about to exit anyway.
-        vertx.close().onFailure(e -> LOG.debug("closing after a failed start: {}", e.toString()));
-        return Future.failedFuture(failure);
-      });
+      return app.deploy(json)
+          .onSuccess(v -> LOG.info("agentloop: node {} runs {}{}", NodeState.nodeId(vertx), config.services(),
+              config.clustered() ? " in cluster '" + config.clusterName() + "'" : ""))
+          .map(app).recover(failure -> {
+            // Report the failure now: closing a node whose deployment failed half-way can take long
+            // (instances still starting), and the caller is about to exit anyway.
+            vertx.close().onFailure(e -> LOG.debug("closing after a failed start: {}", e.toString()));
+            return Future.failedFuture(failure);
+          });
     });
   }
 
-  private static Future<Vertx> vertx(AgentloopConfig config, ObservabilityConfig observability) {
+  private static Future<Vertx> vertx(AgentloopConfig config, ObservabilityConfig observability, String nodeId,
+      int busPort) {
     VertxOptions options = new VertxOptions()
         .setBlockedThreadCheckInterval(observability.blockedThreadCheckIntervalMs())
         .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
@@ -90,12 +99,19 @@ public final class Agentloop {
     }
     VertxBuilder builder = Vertx.builder();
     if (!config.clustered()) {
-      return Future.succeededFuture(builder.with(options).build());
+      Vertx vertx = builder.with(options).build();
+      NodeState.nodeId(vertx, nodeId.isBlank() ? "local" : nodeId);
+      return Future.succeededFuture(vertx);
     }
-    options.setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(0));
-    return builder.with(options).withClusterManager(ClusterSetup.clusterManager(config)).buildClustered()
+    options.setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(busPort));
+    HazelcastClusterManager cluster = ClusterSetup.clusterManager(config);
+    return builder.with(options).withClusterManager(cluster).buildClustered()
         .recover(failure -> Future.failedFuture(new StartupException("cluster: could not join " + config.clusterMembers()
-            + " as " + config.clusterHost() + ": " + failure.getMessage())));
+            + " as " + config.clusterHost() + ": " + failure.getMessage())))
+        .onSuccess(vertx -> {
+          NodeState.nodeId(vertx, nodeId.isBlank() ? cluster.getNodeId() : nodeId);
+          ClusterSetup.watchMembers(vertx, cluster, config);
+        });
   }
 
   private Future<Void> deploy(JsonObject json) {

@@ -1,6 +1,8 @@
 package dev.agentloop.gateway;
 
+import dev.agentloop.common.Addresses;
 import dev.agentloop.common.NodeState;
+import dev.agentloop.common.config.Settings;
 import dev.agentloop.common.metrics.ChatMetrics;
 import dev.agentloop.common.metrics.Metrics;
 import dev.agentloop.common.observe.ServerTiming;
@@ -42,7 +44,11 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = ApiRouter.create(vertx, config.limits().bodyLimitBytes(), auth, limits.requestGuard());
     router.route().order(-1).handler(new ServerTiming());
     StorageClient storage = new StorageClient(vertx);
-    ChatService models = ResilientChatService.create(vertx, config());
+    // The resilience chain (breaker, retries of 503s with backoff, fallbacks) over the bus client;
+    // around it the retry of what a lost cluster member broke: a plain answer is retried whole
+    // (nothing reached the client yet), a stream only while it opens.
+    ChatService models = new RetryingChatService(vertx, ResilientChatService.create(vertx, config()),
+        RetryingChatService.Policy.from(Settings.root(config()).section("gateway")).memberLossOnly(), registry);
     routes = new ChatRoutes(models, config.limits(), ChatMetrics.of(registry, "gateway"), new ConversationHook(storage))
         .admission(limits::admitStream);
     routes.mount(router);
@@ -55,9 +61,13 @@ public final class GatewayVerticle extends VerticleBase {
     admin = new AdminRoutes(vertx, config(), config);
     Future<Void> adminReady = admin.mount(router);
     ApiRouter.finish(router);
+    // An llm instance leaving gracefully may drop what was routed to it as it unregistered: let the
+    // retry treat the timeout like a lost member's.
+    Future<Void> leaving = vertx.eventBus().consumer(Addresses.LLM_LEAVING, msg -> NodeState.memberLeft(vertx))
+        .completion();
     server = ApiServer.create(vertx, config.host(), config.port(), config.limits(), router);
-    return adminReady.compose(v -> server.listen())
-        .onSuccess(s -> NodeState.port(vertx, NodeState.GATEWAY_PORT, s.actualPort()));
+    return Future.join(leaving, adminReady.compose(v -> server.listen())
+        .onSuccess(s -> NodeState.port(vertx, NodeState.GATEWAY_PORT, s.actualPort())));
   }
 
   @Override

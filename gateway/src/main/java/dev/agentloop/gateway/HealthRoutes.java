@@ -19,10 +19,9 @@ import java.util.List;
 
 /**
  * {@code /health/live} answers while the process serves HTTP. {@code /health/ready} answers 200 only
- * when every service the gateway needs answers its ping over the event bus and the process is not
- * shutting down, and, when clustered, while this node is a live member of the cluster; the body
- * says which check failed. A service whose handlers are all gone answers NO_HANDLERS, so its check
- * names the missing handlers.
+ * when every service the gateway needs answers its ping over the event bus, the process is (when
+ * clustered) a cluster member, and it is not shutting down; the body says which check failed. A
+ * service whose handlers are all gone answers NO_HANDLERS, so its check names the missing handlers.
  */
 final class HealthRoutes {
 

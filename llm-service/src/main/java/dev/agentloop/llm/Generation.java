@@ -3,6 +3,8 @@ package dev.agentloop.llm;
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.openai.ChatRequest;
 import dev.agentloop.common.openai.ChatWire;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.ThreadLocalRandom;
@@ -41,6 +43,7 @@ final class Generation {
   private long nextDueNanos;
   private long timer = -1;
   private boolean finished;
+  private final Promise<Outcome> ended = Promise.promise();
 
   Generation(Vertx vertx, ModelSpec model, ChatRequest request, Sink sink,
       java.util.function.Consumer<Outcome> onDone) {
@@ -69,7 +72,13 @@ final class Generation {
       finished = true;
       cancelTimer();
       onDone.accept(Outcome.CANCELLED);
+      ended.tryComplete(Outcome.CANCELLED);
     }
+  }
+
+  /** Completes when the generation is over, however it ended. */
+  Future<Outcome> ended() {
+    return ended.future();
   }
 
   private void emit() {
@@ -127,6 +136,7 @@ final class Generation {
     cancelTimer();
     terminal.run();
     onDone.accept(outcome);
+    ended.tryComplete(outcome);
   }
 
   private void cancelTimer() {

@@ -14,11 +14,13 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The mock's own OpenAI-compatible HTTP port, so it serves any OpenAI client without the gateway.
- * It reaches the models over the event bus like the gateway does.
+ * It reaches the models over the event bus like the gateway does, and serves this process's
+ * {@code /metrics}, so an llm-only process in a cluster can be scraped on its own.
  */
 public final class LlmHttpVerticle extends VerticleBase {
 
@@ -35,7 +37,12 @@ public final class LlmHttpVerticle extends VerticleBase {
     routes = new ChatRoutes(new LlmClient(vertx, model -> config.httpTimeouts()), limits,
         ChatMetrics.of(Metrics.registry(config()), "llm"));
     routes.mount(router);
-    router.get("/health/live").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "UP")));
+    router.get("/health/live").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "UP")
+        .put("node", NodeState.nodeId(vertx))));
+    AgentloopConfig process = AgentloopConfig.from(config());
+    if (process.metricsEnabled()) {
+      router.get("/metrics").handler(PrometheusScrapingHandler.create(process.metricsRegistry()));
+    }
     ApiRouter.finish(router);
     server = ApiServer.create(vertx, config.httpHost(), config.httpPort(), limits, router);
     return server.listen().onSuccess(s -> NodeState.port(vertx, NodeState.LLM_HTTP_PORT, s.actualPort()));

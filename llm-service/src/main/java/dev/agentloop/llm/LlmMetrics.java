@@ -7,25 +7,31 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Generations by model and outcome, tokens generated, and generations running now. */
+/**
+ * Generations by model and outcome, tokens generated, and generations running now, each tagged with
+ * the {@code node} that ran them, so the spread over several llm-service processes shows per instance.
+ */
 final class LlmMetrics {
 
   private static final Map<MeterRegistry, LlmMetrics> INSTANCES = new ConcurrentHashMap<>();
 
   private final MeterRegistry registry;
+  private final String node;
   private final AtomicInteger active = new AtomicInteger();
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
   private final Map<String, Counter> tokens = new ConcurrentHashMap<>();
 
-  private LlmMetrics(MeterRegistry registry) {
+  private LlmMetrics(MeterRegistry registry, String node) {
     this.registry = registry;
+    this.node = node;
     Gauge.builder("agentloop_llm_generations_active", active, AtomicInteger::get)
         .description("Mock generations running now (timers held)")
+        .tag("node", node)
         .register(registry);
   }
 
-  static LlmMetrics of(MeterRegistry registry) {
-    return INSTANCES.computeIfAbsent(registry, LlmMetrics::new);
+  static LlmMetrics of(MeterRegistry registry, String node) {
+    return INSTANCES.computeIfAbsent(registry, r -> new LlmMetrics(r, node));
   }
 
   void started() {
@@ -37,11 +43,11 @@ final class LlmMetrics {
     String key = model + "/" + outcome;
     outcomes.computeIfAbsent(key, k -> Counter.builder("agentloop_llm_generations")
         .description("Mock generations that ended, by outcome (completed, failed, cancelled)")
-        .tags("model", model, "outcome", outcome.name().toLowerCase()).register(registry)).increment();
+        .tags("model", model, "outcome", outcome.name().toLowerCase(), "node", node).register(registry)).increment();
   }
 
   Counter tokens(String model) {
     return tokens.computeIfAbsent(model, m -> Counter.builder("agentloop_llm_tokens_generated")
-        .description("Tokens the mock models produced").tag("model", m).register(registry));
+        .description("Tokens the mock models produced").tags("model", m, "node", node).register(registry));
   }
 }

@@ -2,18 +2,23 @@ package dev.agentloop.llm;
 
 import dev.agentloop.common.Addresses;
 import dev.agentloop.common.ApiException;
+import dev.agentloop.common.NodeState;
+import dev.agentloop.common.config.AgentloopConfig;
 import dev.agentloop.common.metrics.Metrics;
 import dev.agentloop.common.openai.ChatRequest;
 import dev.agentloop.common.openai.ChatWire;
 import dev.agentloop.common.stream.TokenStreamProducer;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -22,6 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The mock LLM on the event bus: whole completions, token streams, the model list, cancel and
  * ping. Every malformed message gets a failure reply; nothing a sender does can crash it.
+ *
+ * <p>Stopping it is a graceful leave: it first unregisters its request consumers, so new work goes to
+ * the other instances in the cluster, then lets the generations and streams it runs finish (bounded
+ * by the shutdown grace period) before the node goes away.
  */
 public final class LlmVerticle extends VerticleBase {
 
@@ -31,24 +40,66 @@ public final class LlmVerticle extends VerticleBase {
   private final Map<String, Runnable> cancels = new HashMap<>();
   private LlmConfig config;
   private LlmMetrics metrics;
+  private List<MessageConsumer<Object>> requestConsumers = List.of();
+  private int busy;
+  private Promise<Void> idle;
 
   @Override
   public Future<?> start() {
     config = LlmConfig.from(config());
-    metrics = LlmMetrics.of(Metrics.registry(config()));
+    String node = NodeState.nodeId(vertx);
+    metrics = LlmMetrics.of(Metrics.registry(config()), node);
     EventBus bus = vertx.eventBus();
-    return Future.all(
-        bus.consumer(Addresses.LLM_STREAM, this::guarded).completion(),
-        bus.consumer(Addresses.LLM_COMPLETE, this::guarded).completion(),
-        bus.consumer(Addresses.LLM_MODELS, this::models).completion(),
-        bus.<Object>consumer(Addresses.LLM_CANCEL, this::cancel).completion(),
+    requestConsumers = List.of(
+        bus.consumer(Addresses.LLM_STREAM, this::guarded),
+        bus.consumer(Addresses.LLM_COMPLETE, this::guarded),
+        bus.consumer(Addresses.LLM_MODELS, this::models),
         bus.consumer(Addresses.LLM_PING, msg -> msg.reply(new JsonObject().put("service", "llm")
-            .put("models", config.models().size()))).completion());
+            .put("node", node).put("models", config.models().size()))));
+    MessageConsumer<Object> cancel = bus.consumer(Addresses.LLM_CANCEL, this::cancel);
+    return Future.all(requestConsumers.stream().map(MessageConsumer::completion).toList())
+        .compose(v -> cancel.completion());
+  }
+
+  /**
+   * Stops taking work (unregisters everything but cancel), then waits until the generations and
+   * streams of this instance are over, or the grace period has passed.
+   */
+  @Override
+  public Future<?> stop() {
+    long graceMs = AgentloopConfig.from(config()).shutdownGraceMs();
+    vertx.eventBus().publish(Addresses.LLM_LEAVING, new JsonObject().put("node", NodeState.nodeId(vertx)));
+    return Future.join(requestConsumers.stream().map(MessageConsumer::unregister).toList())
+        .transform(v -> whenIdle(graceMs));
+  }
+
+  private Future<Void> whenIdle(long graceMs) {
+    if (busy == 0) {
+      return Future.succeededFuture();
+    }
+    idle = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, graceMs), t -> {
+      if (idle.tryComplete()) {
+        LOG.warn("llm-service: {} generation(s) still running after the {} ms grace period; stopping them", busy,
+            graceMs);
+      }
+    });
+    return idle.future().onComplete(v -> vertx.cancelTimer(timer));
   }
 
   /** Generations running in this instance. */
   int running() {
     return cancels.size();
+  }
+
+  private void track(Future<?> work) {
+    busy++;
+    work.onComplete(v -> {
+      busy--;
+      if (busy == 0 && idle != null) {
+        idle.tryComplete();
+      }
+    });
   }
 
   private void guarded(Message<Object> message) {
@@ -100,6 +151,7 @@ public final class LlmVerticle extends VerticleBase {
     };
     String id = idOf(request);
     Generation generation = run(id, request, model, sink);
+    track(producer.closed()); // not the generation: its last batch may still wait for an ack
     producer.goneHandler(generation::stop);
     cancels.put(id, () -> {
       producer.cancelled();
@@ -112,7 +164,7 @@ public final class LlmVerticle extends VerticleBase {
     ModelSpec model = model(request);
     Counter tokens = metrics.tokens(model.id());
     StringBuilder content = new StringBuilder();
-    run(idOf(request), request, model, new Generation.Sink() {
+    Generation generation = run(idOf(request), request, model, new Generation.Sink() {
       @Override
       public void write(String token) {
         tokens.increment();
@@ -139,6 +191,7 @@ public final class LlmVerticle extends VerticleBase {
         error.failReply(message);
       }
     });
+    track(generation.ended());
   }
 
   private static String idOf(ChatRequest request) {

@@ -110,6 +110,8 @@ public final class ConfigLoader {
       new Override("AGENTLOOP_CLUSTER_HOST", "cluster", "host", String::trim),
       new Override("AGENTLOOP_CLUSTER_PORT", "cluster", "port", v -> integer("AGENTLOOP_CLUSTER_PORT", v)),
       new Override("AGENTLOOP_CLUSTER_MEMBERS", "cluster", "members", ConfigLoader::list),
+      new Override("AGENTLOOP_NODE_ID", "cluster", "node_id", String::trim),
+      new Override("AGENTLOOP_CLUSTER_BUS_PORT", "cluster", "bus_port", v -> integer("AGENTLOOP_CLUSTER_BUS_PORT", v)),
       new Override("AGENTLOOP_SHUTDOWN_GRACE_MS", "shutdown", "grace_ms", v -> integer("AGENTLOOP_SHUTDOWN_GRACE_MS", v)));
 
   static void applyEnvironment(JsonObject config, Map<String, String> env) {

@@ -1,6 +1,8 @@
 package dev.agentloop.common.stream;
 
 import dev.agentloop.common.ApiException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
@@ -22,6 +24,7 @@ public final class TokenStreamProducer {
   private boolean closed;
   private Runnable drainHandler;
   private Runnable goneHandler;
+  private final Promise<Void> whenClosed = Promise.promise();
 
   public TokenStreamProducer(Message<?> request, int maxBatch, long ackTimeoutMs) {
     this.replyTo = request;
@@ -42,6 +45,16 @@ public final class TokenStreamProducer {
 
   public boolean isClosed() {
     return closed;
+  }
+
+  /** Completes once the stream is over: terminal message sent, cancelled, or the consumer gone. */
+  public Future<Void> closed() {
+    return whenClosed.future();
+  }
+
+  private void close() {
+    closed = true;
+    whenClosed.tryComplete();
   }
 
   public boolean writeQueueFull() {
@@ -75,7 +88,7 @@ public final class TokenStreamProducer {
   /** Stops without a terminal message: the consumer asked for it (published cancel). */
   public void cancelled() {
     if (!closed) {
-      closed = true;
+      close();
       buffer = new JsonArray();
       replyTo = null;
     }
@@ -88,13 +101,13 @@ public final class TokenStreamProducer {
     Message<?> target = replyTo;
     if (error != null) {
       replyTo = null;
-      closed = true;
+      close();
       error.failReply(target);
       return;
     }
     if (end != null) {
       replyTo = null;
-      closed = true;
+      close();
       JsonObject last = new JsonObject().put(StreamProtocol.TOKENS, buffer).put(StreamProtocol.END, end);
       buffer = new JsonArray();
       target.reply(last);
@@ -111,7 +124,7 @@ public final class TokenStreamProducer {
         return;
       }
       if (ar.failed() || StreamProtocol.isCancel(ar.result().body())) {
-        closed = true;
+        close();
         buffer = new JsonArray();
         if (goneHandler != null) {
           goneHandler.run();

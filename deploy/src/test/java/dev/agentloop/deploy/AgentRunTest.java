@@ -76,6 +76,29 @@ class AgentRunTest {
   }
 
   @Test
+  @DisplayName("with a conversation_id the run first loads the stored conversation and the model sees it")
+  void run_loads_the_conversation() {
+    String conversation = Http.json(Http.post(app.gatewayUrl() + "/v1/conversations", new JsonObject()))
+        .getString("id");
+    assertThat(Http.post(app.gatewayUrl() + "/v1/chat/completions",
+        Http.chat("mock-echo", "remember the archives").put("conversation_id", conversation)).statusCode()).isEqualTo(200);
+    JsonObject without = Http.json(run(new JsonObject().put("model", "mock-fast").put("input", "what now?")));
+    HttpResponse<String> response = run(new JsonObject().put("model", "mock-fast").put("input", "what now?")
+        .put("conversation_id", conversation));
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonObject run = Http.json(response);
+    JsonObject load = step(run, "load_conversation");
+    assertThat(load.getString("status")).isEqualTo("completed");
+    assertThat(load.getInteger("messages_loaded")).isEqualTo(2);
+    // the model saw the history: mock text depends on every message, so the plan differs
+    assertThat(step(run, "plan").getString("output")).isNotEqualTo(step(without, "plan").getString("output"));
+    assertThat(run(new JsonObject().put("model", "mock-fast").put("input", "x").put("conversation_id", "conv_missing"))
+        .statusCode()).isEqualTo(404);
+    assertThat(run(new JsonObject().put("model", "mock-fast").put("input", "x").put("conversation_id", "../etc"))
+        .statusCode()).isEqualTo(400);
+  }
+
+  @Test
   @DisplayName("a streamed run sends each step and each tool call as it finishes, then the run, then [DONE]")
   void streamed_run_sends_steps_as_they_finish() {
     HttpResponse<String> response = run(new JsonObject().put("model", "mock-fast").put("stream", true)

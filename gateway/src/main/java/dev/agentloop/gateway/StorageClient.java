@@ -8,16 +8,16 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
 /** Requests to the storage-service over the bus; every failure arrives as an {@code ApiException}. */
-final class StorageClient {
+public final class StorageClient {
 
   static final long TIMEOUT_MS = 5_000;
   private final Vertx vertx;
 
-  StorageClient(Vertx vertx) {
+  public StorageClient(Vertx vertx) {
     this.vertx = vertx;
   }
 
-  Future<JsonObject> request(String address, JsonObject body) {
+  public Future<JsonObject> request(String address, JsonObject body) {
     return vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
         .map(Message::body)
         .recover(failure -> Future.failedFuture(ApiException.from(failure, "storage-service")));

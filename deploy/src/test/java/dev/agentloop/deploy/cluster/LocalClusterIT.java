@@ -85,6 +85,7 @@ class LocalClusterIT {
     load.stop();
     assertThat(load.failures).as("requests that failed").isEmpty();
     assertThat(load.streamsDone.get()).isPositive();
+    load.assertNothingAcknowledgedLost();
 
     // after failure detection every new request succeeds
     for (int i = 0; i < 20; i++) {
@@ -118,6 +119,7 @@ class LocalClusterIT {
     again.stop();
     assertThat(again.failures).as("requests that failed around the graceful leave").isEmpty();
     assertThat(again.streamsCut.get()).as("streams cut by the graceful leave").isZero();
+    again.assertNothingAcknowledgedLost();
     assertThat(log("llm-2")).contains("SIGTERM received").contains("agentloop: stopped");
   }
 
@@ -129,8 +131,32 @@ class LocalClusterIT {
     final AtomicInteger streamsDone = new AtomicInteger();
     final AtomicInteger streamsCut = new AtomicInteger();
     final List<Thread> clients = new ArrayList<>();
+    /** Per conversation, the user messages of the turns answered 200 (acknowledged, so stored). */
+    final java.util.Map<String, java.util.List<String>> acknowledged = new java.util.concurrent.ConcurrentHashMap<>();
 
     Load() {
+      for (int c = 0; c < 2; c++) {
+        int client = c;
+        HttpResponse<String> created = Http.post(gateway("/v1/conversations"),
+            new io.vertx.core.json.JsonObject().put("title", "load " + client));
+        assertThat(created.statusCode()).isEqualTo(201);
+        String conversation = Http.json(created).getString("id");
+        java.util.List<String> turns = new java.util.concurrent.CopyOnWriteArrayList<>();
+        acknowledged.put(conversation, turns);
+        clients.add(Thread.ofVirtual().start(() -> {
+          for (int i = 0; !stopped.get(); i++) {
+            String text = "turn " + client + "/" + i;
+            HttpResponse<String> response = Http.post(gateway("/v1/chat/completions"),
+                Http.chat("mock-realistic", text).put("max_tokens", 4).put("conversation_id", conversation));
+            plain.incrementAndGet();
+            if (response.statusCode() == 200) {
+              turns.add(text);
+            } else {
+              failures.add("conversation turn: " + response.statusCode() + " " + response.body());
+            }
+          }
+        }));
+      }
       for (int c = 0; c < 6; c++) {
         int client = c;
         clients.add(Thread.ofVirtual().start(() -> {
@@ -176,6 +202,27 @@ class LocalClusterIT {
       for (Thread client : clients) {
         client.join(Duration.ofSeconds(60));
       }
+    }
+
+    /** Every acknowledged turn is stored exactly once, whole (its user message, then the answer). */
+    void assertNothingAcknowledgedLost() {
+      acknowledged.forEach((conversation, turns) -> {
+        assertThat(turns).as("turns acknowledged in %s", conversation).isNotEmpty();
+        io.vertx.core.json.JsonArray messages = Http.json(Http.get(gateway("/v1/conversations/" + conversation)))
+            .getJsonArray("messages");
+        List<String> stored = new ArrayList<>();
+        for (int m = 0; m < messages.size(); m++) {
+          io.vertx.core.json.JsonObject message = messages.getJsonObject(m);
+          if ("user".equals(message.getString("role"))) {
+            stored.add(message.getString("content"));
+            assertThat(m + 1 < messages.size() && "assistant".equals(messages.getJsonObject(m + 1).getString("role")))
+                .as("the turn '%s' is whole", message.getString("content")).isTrue();
+          }
+        }
+        for (String turn : turns) {
+          assertThat(stored.stream().filter(turn::equals).count()).as("'%s' stored exactly once", turn).isEqualTo(1);
+        }
+      });
     }
   }
 

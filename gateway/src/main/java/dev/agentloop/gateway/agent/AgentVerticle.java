@@ -5,7 +5,9 @@ import dev.agentloop.common.ApiException;
 import dev.agentloop.common.openai.ChatRequest;
 import dev.agentloop.common.openai.ChatService;
 import dev.agentloop.common.openai.Completion;
+import dev.agentloop.common.storage.ConversationIds;
 import dev.agentloop.gateway.ChatBodies;
+import dev.agentloop.gateway.StorageClient;
 import dev.agentloop.gateway.resilience.ResilientChatService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -32,12 +34,14 @@ public final class AgentVerticle extends VerticleBase {
   private ChatService models;
   private MockTools tools;
   private ChatBodies bodies;
+  private StorageClient storage;
 
   @Override
   public Future<?> start() {
     models = ResilientChatService.create(vertx, config());
     tools = new MockTools(vertx);
     bodies = ChatBodies.from(config());
+    storage = new StorageClient(vertx);
     return vertx.eventBus().<JsonObject>localConsumer(Addresses.AGENT_RUN, this::handle).completion();
   }
 
@@ -63,8 +67,21 @@ public final class AgentVerticle extends VerticleBase {
     JsonArray messages = request.messages().copy();
 
     if (request.conversationId() != null) {
-      steps.add(events.step(clock.step("load_conversation", clock.now())
-          .put("status", "skipped").put("reason", "conversation storage is not part of this build")));
+      double loadStart = clock.now();
+      if (!ConversationIds.valid(request.conversationId())) {
+        throw ApiException.badRequest("Invalid 'conversation_id': expected an id like 'conv_abc123'.",
+            "conversation_id", "invalid_value");
+      }
+      JsonObject conversation = storage.request(Addresses.STORAGE_GET,
+          new JsonObject().put("id", request.conversationId())).await();
+      JsonArray history = new JsonArray();
+      for (Object stored : conversation.getJsonArray("messages", new JsonArray())) {
+        JsonObject m = (JsonObject) stored;
+        history.add(new JsonObject().put("role", m.getString("role")).put("content", m.getValue("content")));
+      }
+      messages = history.copy().addAll(messages);
+      steps.add(events.step(clock.step("load_conversation", loadStart).put("status", "completed")
+          .put("conversation_id", request.conversationId()).put("messages_loaded", history.size())));
     }
 
     double planStart = clock.now();

@@ -62,6 +62,17 @@ public final class CircuitBreaker {
     state.set(new Snapshot(State.CLOSED, 0, 0));
   }
 
+  /**
+   * An outcome that says nothing about the model (no instance, a lost connection or cluster
+   * member): nothing is counted, and a half-open probe's slot is freed for the next call.
+   */
+  public void onNeutral() {
+    Snapshot s = state.get();
+    if (s.state() == State.HALF_OPEN) {
+      state.compareAndSet(s, new Snapshot(State.OPEN, s.failures(), s.openedAtNanos()));
+    }
+  }
+
   public void onFailure() {
     if (!config.enabled()) {
       return;

@@ -1,6 +1,7 @@
 package dev.agentloop.gateway.resilience;
 
 import dev.agentloop.common.ApiException;
+import dev.agentloop.common.NodeState;
 import dev.agentloop.common.openai.ChatRequest;
 import dev.agentloop.common.openai.ChatService;
 import dev.agentloop.common.openai.Completion;
@@ -158,6 +159,7 @@ public final class ResilientChatService implements ChatService {
     }
     call.attempts++;
     call.attemptId = call.attempts == 1 ? call.id : call.id + "~" + call.attempts;
+    long attemptStarted = System.nanoTime();
     return delegate.stream(request.withId(call.attemptId)).compose(stream -> {
       breaker.onSuccess();
       if (call.cancelled) {
@@ -168,7 +170,9 @@ public final class ResilientChatService implements ChatService {
       return Future.succeededFuture(stream);
     }, failure -> {
       ApiException error = ApiException.from(failure, "llm-service");
-      if (error.status() >= 500) {
+      if (saysNothingAboutTheModel(error, attemptStarted)) {
+        breaker.onNeutral();
+      } else if (error.status() >= 500) {
         breaker.onFailure();
       } else {
         breaker.onSuccess(); // the model answered, if only to refuse the request
@@ -186,6 +190,19 @@ public final class ResilientChatService implements ChatService {
           .compose(v -> attempt(call, request, retries, deadline, attempt + 1));
     });
   }
+
+  /**
+   * No instance, a lost connection, or a timeout while a cluster member was lost: the fault of an
+   * instance, not of the model, so the model's breaker must not open on it (the other instances
+   * serve the model well).
+   */
+  private boolean saysNothingAboutTheModel(ApiException error, long attemptStartedNanos) {
+    String reason = retryReason(error);
+    return "no_handlers".equals(reason) || "connection".equals(reason)
+        || error.status() == 504 && NodeState.memberLeftSince(vertx, attemptStartedNanos - MEMBER_LOSS_WINDOW_NANOS);
+  }
+
+  private static final long MEMBER_LOSS_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   /**
    * Why a failure may be retried, as the metric's reason label, or null when it must not be: only

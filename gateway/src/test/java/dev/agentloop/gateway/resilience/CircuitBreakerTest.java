@@ -114,4 +114,24 @@ class CircuitBreakerTest {
         .put("m", new JsonObject().put("fallbacks", new JsonArray().add("m")))));
     assertThatThrownBy(() -> ResilienceConfig.from(self)).hasMessageContaining("gateway.models.m.fallbacks");
   }
+
+  @org.junit.jupiter.api.Test
+  @org.junit.jupiter.api.DisplayName("a neutral outcome (an instance's fault) counts nothing and frees a half-open probe")
+  void neutral_outcomes() {
+    CircuitBreaker breaker = new CircuitBreaker(new ResilienceConfig.Breaker(true, 2, 1));
+    breaker.onFailure();
+    breaker.onNeutral();
+    breaker.onNeutral();
+    org.assertj.core.api.Assertions.assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    breaker.onFailure();
+    org.assertj.core.api.Assertions.assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
+    long until = System.nanoTime() + 2_000_000_000L;
+    while (!breaker.tryAcquire()) {
+      org.assertj.core.api.Assertions.assertThat(System.nanoTime()).isLessThan(until);
+      Thread.onSpinWait(); // the reset time is 1 ms
+    }
+    org.assertj.core.api.Assertions.assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+    breaker.onNeutral();
+    org.assertj.core.api.Assertions.assertThat(breaker.tryAcquire()).as("the next call may probe").isTrue();
+  }
 }

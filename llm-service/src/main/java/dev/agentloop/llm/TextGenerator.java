@@ -34,7 +34,7 @@ final class TextGenerator {
 
   static TextGenerator of(ModelSpec model, ChatRequest request) {
     if (model.echo()) {
-      String[] words = lastUserText(request.messages()).trim().split("\\s+");
+      String[] words = ChatRequest.lastUserText(request.messages()).trim().split("\\s+");
       if (words.length == 1 && words[0].isEmpty()) {
         words = new String[0];
       }
@@ -93,16 +93,6 @@ final class TextGenerator {
   private static int words(String text) {
     String trimmed = text.trim();
     return trimmed.isEmpty() ? 0 : trimmed.split("\\s+").length;
-  }
-
-  private static String lastUserText(JsonArray messages) {
-    for (int i = messages.size() - 1; i >= 0; i--) {
-      JsonObject message = messages.getJsonObject(i);
-      if ("user".equals(message.getString("role"))) {
-        return ChatRequest.text(message);
-      }
-    }
-    return "";
   }
 
   private static long mix(int modelHash, String messages, int maxTokens) {

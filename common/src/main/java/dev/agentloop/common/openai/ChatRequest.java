@@ -122,6 +122,16 @@ public record ChatRequest(String id, String model, JsonArray messages, Integer m
     return "";
   }
 
+  /** The text of the last message with role {@code user}, or an empty string. */
+  public static String lastUserText(JsonArray messages) {
+    for (int i = messages.size() - 1; i >= 0; i--) {
+      if (messages.getValue(i) instanceof JsonObject message && "user".equals(message.getValue("role"))) {
+        return text(message);
+      }
+    }
+    return "";
+  }
+
   private static String requireModel(JsonObject body) {
     Object model = body.getValue("model");
     if (model == null) {

@@ -48,7 +48,8 @@ public record AgentRequest(String model, JsonArray messages, List<ToolCall> tool
     if (conversation != null && !(conversation instanceof String)) {
       throw ApiException.badRequest("'conversation_id' must be a string.", "conversation_id");
     }
-    List<ToolCall> calls = body.getValue("tools") != null ? tools(body.getValue("tools")) : derive(lastUserText(messages));
+    List<ToolCall> calls = body.getValue("tools") != null ? tools(body.getValue("tools"))
+        : derive(ChatRequest.lastUserText(messages));
     return new AgentRequest(m, messages, calls, (String) conversation);
   }
 
@@ -101,13 +102,4 @@ public record AgentRequest(String model, JsonArray messages, List<ToolCall> tool
     return calls;
   }
 
-  private static String lastUserText(JsonArray messages) {
-    for (int i = messages.size() - 1; i >= 0; i--) {
-      JsonObject message = messages.getJsonObject(i);
-      if ("user".equals(message.getString("role"))) {
-        return ChatRequest.text(message);
-      }
-    }
-    return "";
-  }
 }

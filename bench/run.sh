@@ -26,5 +26,5 @@ if stale "$jar" || stale "$bench_jar"; then
   (cd "$root" && mvn -q -B -DskipTests package -pl deploy,bench -am) >&2
 fi
 
-exec "$JAVA" -Xmx1g -XX:+UseParallelGC -jar "$bench_jar" "$@" --repo "$root" --agentloop-jar "$jar" \
+exec "$JAVA" -Xmx1g -XX:+UseParallelGC ${BENCH_JAVA_OPTS:-} -jar "$bench_jar" "$@" --repo "$root" --agentloop-jar "$jar" \
   --bench-jar "$bench_jar" --server-flags "${AGENTLOOP_JVM_FLAGS[*]}"

@@ -28,6 +28,13 @@ public final class LatencyStats {
     histogram.recordValue(Math.min(HIGHEST, Math.max(0, nanos)));
   }
 
+  /** Adds another run's samples and errors to this one. */
+  public LatencyStats add(LatencyStats other) {
+    histogram.add(other.histogram);
+    errors += other.errors;
+    return this;
+  }
+
   public void recordError() {
     errors++;
   }

@@ -19,7 +19,8 @@ final class Markdown {
   }
 
   static String render(JsonObject json, List<Verdict> verdicts, List<RequestLoad.Result> runs,
-      Map<RequestLoad.Result, Double> serverCpu, List<SseLoad.Result> streams, Path repo, boolean quick)
+      Map<RequestLoad.Result, Double> serverCpu, Map<Object, Double> loadAverages, List<SseLoad.Result> streams,
+      Path repo, boolean quick)
       throws IOException {
     JsonObject m = json.getJsonObject("machine");
     StringBuilder md = new StringBuilder();
@@ -37,7 +38,10 @@ final class Markdown {
     md.append("| Server JVM flags (agentloop, bare server) | `").append(m.getString("server_jvm_flags").trim())
         .append("` |\n");
     md.append("| Load generator JVM | `").append(m.getString("loadgen_jvm")).append("`, one Vert.x event loop |\n");
-    md.append("| Open files limit | ").append(m.getString("open_files_limit")).append(" |\n\n");
+    md.append("| Open files limit | ").append(m.getString("open_files_limit")).append(" |\n");
+    JsonObject f = json.getJsonObject("figures");
+    md.append("| Machine load average (1 min) at start / end | ").append(f.getValue("load_average_at_start"))
+        .append(" / ").append(f.getValue("load_average_at_end")).append(" (2 cores: above 2 means work was queueing for CPU) |\n\n");
     md.append("The machine is shared (other builds may have run at the same time) and the load generator runs on the ")
         .append("same two cores as the server it measures, so absolute numbers are modest and noisy; the ratios ")
         .append("are what the targets use.\n\n");
@@ -57,8 +61,8 @@ final class Markdown {
         .append("send to full body. Open loop: a fixed rate, latency from each request's intended send time ")
         .append("(so queueing is not hidden). Warm-up excluded. Server CPU: user+system CPU of the server ")
         .append("process over the run ÷ wall time (200% = both cores).\n\n");
-    md.append("| Run | Mode | Conns / rate | Seconds | Completed | Req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | Errors | Server CPU | Load-gen loop lag p99 ms |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    md.append("| Run | Mode | Conns / rate | Seconds | Completed | Req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | Errors | Server CPU | Load-gen loop lag p99 ms | Machine load avg |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (RequestLoad.Result r : runs) {
       LatencyStats l = r.latency();
       md.append("| ").append(r.label()).append(" | ").append(r.mode()).append(" | ")
@@ -69,7 +73,7 @@ final class Markdown {
           .append(Verdict.fmt(l.percentileMs(99))).append(" | ").append(Verdict.fmt(l.percentileMs(99.9)))
           .append(" | ").append(Verdict.fmt(l.maxMs())).append(" | ").append(l.errors()).append(" | ")
           .append(serverCpu.containsKey(r) ? Math.round(serverCpu.get(r)) + "%" : "—").append(" | ")
-          .append(Verdict.fmt(r.clientLag().percentileMs(99))).append(" |\n");
+          .append(Verdict.fmt(r.clientLag().percentileMs(99))).append(" | ").append(loadAverages.get(r)).append(" |\n");
     }
 
     if (!streams.isEmpty()) {
@@ -79,8 +83,8 @@ final class Markdown {
           .append("send (TCP connect included). Gap distortion = |observed gap − 1,000 ms| per pair of consecutive ")
           .append("tokens, recorded during the ramp and the window. Memory: heap in use after a full GC ")
           .append("(`jcmd GC.run`) and RSS of the agentloop process, before the ramp and at the end of the window.\n\n");
-      md.append("| Streams | Opened | Held | Errors | Ramp s | Window s | Tokens | TTFT p50 ms | TTFT p99 ms | Gap dist. p50 ms | p99 ms | p99.9 ms | max ms | Heap after GC KB (before → held) | RSS KB (before → held) | Server CPU | Server GC pauses (n / max ms / total ms) | Load-gen loop lag p99 / max ms |\n");
-      md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+      md.append("| Streams | Opened | Held | Errors | Ramp s | Window s | Tokens | TTFT p50 ms | TTFT p99 ms | Gap dist. p50 ms | p99 ms | p99.9 ms | max ms | Heap after GC KB (before → held) | RSS KB (before → held) | Server CPU | Server GC pauses (n / max ms / total ms) | Load-gen loop lag p99 / max ms | Machine load avg | Server-side TTFT p50 / p99 ms (bucket bound) |\n");
+      md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
       for (SseLoad.Result s : streams) {
         JsonObject x = s.extra();
         md.append("| ").append(s.label()).append(" | ").append(s.opened()).append(" | ")
@@ -96,7 +100,11 @@ final class Markdown {
             .append(" | ").append(v(x, "server_cpu_pct")).append("% | ").append(v(x, "gc_pauses"))
             .append(" / ").append(v(x, "gc_pause_max_ms")).append(" / ").append(v(x, "gc_pause_total_ms"))
             .append(" | ").append(Verdict.fmt(s.clientLag().percentileMs(99))).append(" / ")
-            .append(Verdict.fmt(s.clientLag().maxMs())).append(" |\n");
+            .append(Verdict.fmt(s.clientLag().maxMs())).append(" | ").append(v(x, "load_average")).append(" | ")
+            .append(x.containsKey("server_ttft_gateway_p50_ms_upper") ? "gateway ≤ " + v(x, "server_ttft_gateway_p50_ms_upper")
+                + " / ≤ " + v(x, "server_ttft_gateway_p99_ms_upper") : x.containsKey("server_ttft_llm_p50_ms_upper")
+                ? "mock port ≤ " + v(x, "server_ttft_llm_p50_ms_upper") + " / ≤ " + v(x, "server_ttft_llm_p99_ms_upper") : "—")
+            .append(" |\n");
         if (!s.errors().isEmpty()) {
           md.append("\nErrors at ").append(s.requested()).append(" streams: `").append(s.errors()).append("`\n\n");
         }

@@ -36,17 +36,22 @@ final class Prometheus {
   }
 
   static Buckets bucketsDelta(String before, String after, String bucketSeries) {
-    TreeMap<Double, Double> b = buckets(before, bucketSeries);
-    TreeMap<Double, Double> a = buckets(after, bucketSeries);
+    return bucketsDelta(before, after, bucketSeries, "");
+  }
+
+  /** As above, over the samples whose line contains {@code labelFilter} (e.g. {@code front="gateway"}). */
+  static Buckets bucketsDelta(String before, String after, String bucketSeries, String labelFilter) {
+    TreeMap<Double, Double> b = buckets(before, bucketSeries, labelFilter);
+    TreeMap<Double, Double> a = buckets(after, bucketSeries, labelFilter);
     TreeMap<Double, Double> d = new TreeMap<>();
     a.forEach((le, v) -> d.put(le, v - b.getOrDefault(le, 0.0)));
     return new Buckets(d);
   }
 
-  private static TreeMap<Double, Double> buckets(String text, String series) {
+  private static TreeMap<Double, Double> buckets(String text, String series, String labelFilter) {
     TreeMap<Double, Double> out = new TreeMap<>();
     for (String line : text.split("\n")) {
-      if (!line.startsWith(series + "{")) {
+      if (!line.startsWith(series + "{") || !line.contains(labelFilter)) {
         continue;
       }
       Matcher m = LE.matcher(line);

@@ -217,6 +217,7 @@ public final class RequestLoad {
         return;
       }
       finished = true;
+      vertx.cancelTimer(ticker);
       for (long i = 0; i < outstanding; i++) {
         stats.recordError();
       }

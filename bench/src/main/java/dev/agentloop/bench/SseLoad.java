@@ -189,6 +189,7 @@ public final class SseLoad {
       boolean open;
       boolean finished;
       boolean closing;
+      boolean failed;
 
       void onData(String data) {
         if (data.equals("[DONE]")) {
@@ -219,6 +220,9 @@ public final class SseLoad {
           live--;
           open = false;
         }
+        if (failed) {
+          return;
+        }
         if (!closing && recording) {
           // Ending (even with [DONE]) before the window is over means the stream was not held.
           error(finished ? "ended early (model ran out of tokens)" : "closed without [DONE]");
@@ -235,6 +239,7 @@ public final class SseLoad {
           open = false;
         }
         finished = true;
+        failed = true;
         error(why);
       }
     }

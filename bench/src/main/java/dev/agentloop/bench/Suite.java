@@ -114,7 +114,7 @@ public final class Suite {
 
   private void run() throws Exception {
     long started = System.nanoTime();
-    figures.put("mode", quick ? "quick" : "full");
+    figures.put("mode", quick ? "quick" : "full").put("load_average_at_start", loadAverage());
     int gwPort = freePort();
     int llmPort = freePort();
     Path config = writeConfig();
@@ -133,13 +133,14 @@ public final class Suite {
     streamScenarios(gwPort, llmPort, config);
     // 3. Clustered.
     clusterScenario();
-    figures.put("suite_seconds", Math.round((System.nanoTime() - started) / 1e9));
+    figures.put("suite_seconds", Math.round((System.nanoTime() - started) / 1e9))
+        .put("load_average_at_end", loadAverage());
     write();
     LOG.info("bench: done in {} s; wrote {} and {}", Math.round((System.nanoTime() - started) / 1e9), outMd, outJson);
   }
 
   private Path writeConfig() throws IOException {
-    int tokens = quick ? 60 : 200;
+    int tokens = quick ? 150 : 300;
     String yaml = """
         # Written by the bench: the default models plus a slow streaming profile for the held-streams scenario.
         gateway:
@@ -224,6 +225,83 @@ public final class Suite {
     }
   }
 
+  private int rounds() {
+    return quick ? 2 : 3;
+  }
+
+  /**
+   * Measures several targets in alternating rounds (A, B, C, A, B, C, ...) after warming each up, so
+   * a burst of other work on this shared machine hits all of them rather than one. Returns one
+   * combined result per target; {@code perRound} gets each round's throughputs.
+   */
+  private List<RequestLoad.Result> interleaved(List<Target> targets, List<String> labels, int connections,
+      double openRate, List<ServerProcess> servers, List<double[]> perRound) throws Exception {
+    List<HttpClientAgent> clients = new ArrayList<>();
+    List<RequestLoad.Result> combined = new ArrayList<>();
+    try {
+      for (int t = 0; t < targets.size(); t++) {
+        clients.add(client(openRate > 0 ? 512 : connections, null));
+        if (openRate <= 0) {
+          warmUp(new RequestLoad(vertx, clients.get(t), targets.get(t)), labels.get(t), connections);
+        }
+        perRound.add(new double[rounds()]);
+      }
+      long sliceMs = measureMs() / rounds();
+      long[] completed = new long[targets.size()];
+      LatencyStats[] latency = new LatencyStats[targets.size()];
+      LatencyStats[] lag = new LatencyStats[targets.size()];
+      long[] cpu = new long[targets.size()];
+      long[] wall = new long[targets.size()];
+      for (int r = 0; r < rounds(); r++) {
+        for (int t = 0; t < targets.size(); t++) {
+          ServerProcess server = servers.get(t);
+          long cpu0 = server == null ? -1 : server.cpuMs();
+          long t0 = System.nanoTime();
+          RequestLoad load = new RequestLoad(vertx, clients.get(t), targets.get(t));
+          String label = labels.get(t) + " (round " + (r + 1) + ")";
+          RequestLoad.Result one = openRate > 0
+              ? load.openLoop(label, openRate, quick ? 1000 : 2000, sliceMs).await(5, TimeUnit.MINUTES)
+              : load.closedLoop(label, connections, 500, sliceMs).await(5, TimeUnit.MINUTES);
+          wall[t] += System.nanoTime() - t0;
+          cpu[t] += server == null ? 0 : server.cpuMs() - cpu0;
+          perRound.get(t)[r] = one.throughput();
+          completed[t] += one.completed();
+          latency[t] = latency[t] == null ? one.latency() : latency[t].add(one.latency());
+          lag[t] = lag[t] == null ? one.clientLag() : lag[t].add(one.clientLag());
+        }
+      }
+      for (int t = 0; t < targets.size(); t++) {
+        RequestLoad.Result result = new RequestLoad.Result(labels.get(t), openRate > 0 ? "open" : "closed",
+            connections, openRate, sliceMs * rounds() / 1000.0, completed[t], latency[t], lag[t]);
+        runs.add(result);
+        loadAverages.put(result, loadAverage());
+        if (servers.get(t) != null) {
+          serverCpu.put(result, 100.0 * cpu[t] / (wall[t] / 1e6));
+        }
+        LOG.info("{}: {} req/s, p50 {} ms, p99 {} ms, errors {}; per round {}", labels.get(t),
+            Math.round(result.throughput()), Verdict.fmt(result.latency().percentileMs(50)),
+            Verdict.fmt(result.latency().percentileMs(99)), result.latency().errors(),
+            Arrays.toString(Arrays.stream(perRound.get(t)).map(Math::round).toArray()));
+        combined.add(result);
+      }
+      return combined;
+    } finally {
+      for (HttpClientAgent c : clients) {
+        c.close().await(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  static double medianRatio(double[] a, double[] b) {
+    double[] ratios = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      ratios[i] = a[i] / b[i];
+    }
+    Arrays.sort(ratios);
+    return ratios.length % 2 == 1 ? ratios[ratios.length / 2]
+        : (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;
+  }
+
   /**
    * Runs the load in two-second slices until the JIT has settled: two slices in a row within 10% of
    * each other (at least {@link #warmupMs()}, at most 40 s; on a busy machine C2 can take 20 s).
@@ -235,7 +313,7 @@ public final class Suite {
       double rps = load.closedLoop("warm-up " + label, connections, 0, 2000).await(2, TimeUnit.MINUTES).throughput();
       long elapsedMs = (System.nanoTime() - start) / 1_000_000;
       boolean settled = previous > 0 && Math.abs(rps - previous) <= 0.10 * Math.max(rps, previous);
-      if ((settled && elapsedMs >= warmupMs()) || elapsedMs >= 40_000) {
+      if ((settled && elapsedMs >= warmupMs()) || elapsedMs >= (quick ? 8_000 : 40_000)) {
         LOG.info("  warm-up of {} done after {} s at {} req/s{}", label, elapsedMs / 1000, Math.round(rps),
             settled ? "" : " (not settled: the machine is busy)");
         return;
@@ -264,56 +342,82 @@ public final class Suite {
 
   private final Map<RequestLoad.Result, Double> serverCpu = new HashMap<>();
 
+  final Map<Object, Double> loadAverages = new HashMap<>();
+
   private void note(RequestLoad.Result r, ServerProcess server, long cpu0, long t0) {
     runs.add(r);
+    loadAverages.put(r, loadAverage());
     if (server != null && cpu0 >= 0) {
       double wallMs = (System.nanoTime() - t0) / 1e6;
       serverCpu.put(r, 100.0 * (server.cpuMs() - cpu0) / wallMs);
     }
   }
 
+  /** The machine's 1-minute load average: other work competing for the same two cores. */
+  static double loadAverage() {
+    try {
+      return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
   private void requestScenarios(ServerProcess suite, Target gateway, Target mock, int bodySize) throws Exception {
     int barePort = freePort();
-    RequestLoad.Result bare;
-    LOG.info("== plain chat throughput (mock-fast), closed loop, {} connections", CONNECTIONS);
+    LOG.info("== plain chat throughput (mock-fast), closed loop, {} connections, {} interleaved rounds", CONNECTIONS,
+        rounds());
+    List<RequestLoad.Result> max;
+    List<double[]> maxRounds = new ArrayList<>();
     try (ServerProcess bareServer = ServerProcess.start("bare Vert.x server",
         ServerProcess.java(serverFlags, "-cp", benchJar.toString(), BareServer.class.getName(),
             Integer.toString(barePort), Integer.toString(bodySize)),
         Map.of(), work.resolve("bare.log"), "http://127.0.0.1:" + barePort + "/")) {
-      bare = closed(Target.post("bare", barePort, "/v1/chat/completions", Target.chat("mock-fast", false)),
-          "bare Vert.x, closed", CONNECTIONS, bareServer);
+      Target bareTarget = Target.post("bare", barePort, "/v1/chat/completions", Target.chat("mock-fast", false));
+      max = interleaved(List.of(bareTarget, mock, gateway),
+          List.of("bare Vert.x, closed", "mock port, closed", "gateway, closed"), CONNECTIONS, 0,
+          Arrays.asList(bareServer, suite, suite), maxRounds);
     }
-    RequestLoad.Result mockMax = closed(mock, "mock port, closed", CONNECTIONS, suite);
-    RequestLoad.Result gwMax = closed(gateway, "gateway, closed", CONNECTIONS, suite);
+    RequestLoad.Result bare = max.get(0);
+    RequestLoad.Result mockMax = max.get(1);
+    RequestLoad.Result gwMax = max.get(2);
     figures.put("bare_rps", round1(bare.throughput())).put("mock_port_rps", round1(mockMax.throughput()))
         .put("gateway_rps", round1(gwMax.throughput()));
+    double ratio = medianRatio(maxRounds.get(2), maxRounds.get(0));
     verdicts.add(Verdict.atLeast("Plain chat throughput (mock-fast): gateway ÷ bare Vert.x",
         String.format("%,.0f req/s", gwMax.throughput()), String.format("%,.0f req/s", bare.throughput()),
-        gwMax.throughput() / bare.throughput(), "×", 0.40, 0.50,
-        String.format("%d connections, closed loop; mock port alone: %,.0f req/s; errors gw/bare: %d/%d", CONNECTIONS,
-            mockMax.throughput(), gwMax.latency().errors(), bare.latency().errors())));
+        ratio, "×", 0.40, 0.50,
+        String.format("%d connections, closed loop, median of %d interleaved rounds (ratio of the totals %.3f); "
+            + "mock port alone: %,.0f req/s (mock port ÷ bare %.3f); errors gw/bare: %d/%d", CONNECTIONS, rounds(),
+            gwMax.throughput() / bare.throughput(), mockMax.throughput(), medianRatio(maxRounds.get(1), maxRounds.get(0)),
+            gwMax.latency().errors(), bare.latency().errors())));
 
     LOG.info("== latency the gateway adds at concurrency 1");
-    RequestLoad.Result mock1 = closed(mock, "mock port, 1 connection", 1, suite);
-    RequestLoad.Result gw1 = closed(gateway, "gateway, 1 connection", 1, suite);
+    List<RequestLoad.Result> one = interleaved(List.of(mock, gateway),
+        List.of("mock port, 1 connection", "gateway, 1 connection"), 1, 0, Arrays.asList(suite, suite),
+        new ArrayList<>());
+    RequestLoad.Result mock1 = one.get(0);
+    RequestLoad.Result gw1 = one.get(1);
     double added50 = gw1.latency().percentileMs(50) - mock1.latency().percentileMs(50);
     verdicts.add(Verdict.atMost("Latency added by the gateway at concurrency 1: gateway p50 − mock port p50",
         "p50 " + Verdict.fmt(gw1.latency().percentileMs(50)) + " ms",
         "p50 " + Verdict.fmt(mock1.latency().percentileMs(50)) + " ms", added50, "ms", 0.5, 0.3,
-        String.format("p99 %s vs %s ms", Verdict.fmt(gw1.latency().percentileMs(99)),
-            Verdict.fmt(mock1.latency().percentileMs(99)))));
+        String.format("p99 %s vs %s ms; %d interleaved rounds", Verdict.fmt(gw1.latency().percentileMs(99)),
+            Verdict.fmt(mock1.latency().percentileMs(99)), rounds())));
 
     double half = gwMax.throughput() / 2;
     LOG.info("== open loop at half the gateway's max: {}/s", Math.round(half));
-    RequestLoad.Result mockHalf = open(mock, "mock port, open @½ max", half, measureMs(), suite);
-    RequestLoad.Result gwHalf = open(gateway, "gateway, open @½ max", half, measureMs(), suite);
+    List<RequestLoad.Result> halves = interleaved(List.of(mock, gateway),
+        List.of("mock port, open @½ max", "gateway, open @½ max"), 0, half, Arrays.asList(suite, suite),
+        new ArrayList<>());
+    RequestLoad.Result mockHalf = halves.get(0);
+    RequestLoad.Result gwHalf = halves.get(1);
     double added99 = gwHalf.latency().percentileMs(99) - mockHalf.latency().percentileMs(99);
     verdicts.add(Verdict.atMost(String.format("Latency added at an open-loop %,.0f req/s (½ gateway max): p99 gateway − p99 mock port", half),
         "p99 " + Verdict.fmt(gwHalf.latency().percentileMs(99)) + " ms",
         "p99 " + Verdict.fmt(mockHalf.latency().percentileMs(99)) + " ms", added99, "ms", 5, 2,
-        String.format("latency from intended send time; p50 %s vs %s ms; errors %d/%d",
+        String.format("latency from intended send time; p50 %s vs %s ms; errors %d/%d; %d interleaved rounds",
             Verdict.fmt(gwHalf.latency().percentileMs(50)), Verdict.fmt(mockHalf.latency().percentileMs(50)),
-            gwHalf.latency().errors(), mockHalf.latency().errors())));
+            gwHalf.latency().errors(), mockHalf.latency().errors(), rounds())));
 
     lagScenario(suite, gateway, gwMax.throughput() * 0.7);
   }
@@ -421,6 +525,7 @@ public final class Suite {
     int[] levels = quick ? new int[] {1000} : new int[] {1000, 5000, 10000};
     long[] windows = quick ? new long[] {10_000} : new long[] {15_000, 60_000, 60_000};
     Map<Integer, SseLoad.Result> results = new LinkedHashMap<>();
+    metricsPort = gwPort;
     try (ServerProcess suite = startSuite("agentloop (one JVM, streams)", gwPort, llmPort, config)) {
       // Warm the streaming path so the first level's TTFT is not JIT warm-up.
       streams(suite, target, 200, 400, 3000, false);
@@ -447,8 +552,10 @@ public final class Suite {
       double overhead = r1000.ttft().percentileMs(50) - STREAM_FIRST_TOKEN_MS;
       verdicts.add(Verdict.atMost("TTFT overhead at 1,000 streams: TTFT p50 − model first-token delay (200 ms)",
           "TTFT p50 " + Verdict.fmt(r1000.ttft().percentileMs(50)) + " ms", "200 ms", overhead, "ms", 2, 1,
-          String.format("TTFT p99 %s ms; from request send, incl. TCP connect, ramp 500 streams/s%s",
-              Verdict.fmt(r1000.ttft().percentileMs(99)), mockTtft == null ? ""
+          String.format("TTFT p99 %s ms; from request send, incl. TCP connect, ramp 500 streams/s; inside the gateway "
+              + "(bus stream opened → first batch) p50 ≤ %s ms%s",
+              Verdict.fmt(r1000.ttft().percentileMs(99)), r1000.extra().getValue("server_ttft_gateway_p50_ms_upper"),
+              mockTtft == null ? ""
                   : String.format("; same 1,000 streams to the mock port without the gateway: TTFT p50 %s ms (overhead %s ms)",
                       Verdict.fmt(mockTtft.ttft().percentileMs(50)),
                       Verdict.fmt(mockTtft.ttft().percentileMs(50) - STREAM_FIRST_TOKEN_MS)))));
@@ -518,6 +625,7 @@ public final class Suite {
     long heapBefore = record ? suite.heapAfterGcKb() : -1;
     long rssBefore = suite.rssKb();
     long gcOffset = suite.gcLogOffset();
+    String metricsBefore = scrape(gwPort(target, suite));
     long cpu0 = suite.cpuMs();
     long t0 = System.nanoTime();
     // Several source addresses so 10,000 connections never run short of ephemeral ports.
@@ -530,7 +638,9 @@ public final class Suite {
       SseLoad.Result r = new SseLoad(vertx, clients, target).run(label, count, rampPerSecond, windowMs,
           STREAM_GAP_MS, held -> {
             // GC pauses and CPU first: the heap measurement below forces a full GC of its own.
-            JsonObject m = suite.gcPauses(gcOffset)
+            JsonObject m = suite.gcPauses(gcOffset).put("load_average", loadAverage());
+            serverTtft(metricsBefore, scrape(gwPort(target, suite)), m);
+            m
                 .put("server_cpu_pct", Math.round(100.0 * (suite.cpuMs() - cpu0) / ((System.nanoTime() - t0) / 1e6)));
             return record ? m.put("heap_after_gc_before_kb", heapBefore).put("rss_before_kb", rssBefore)
                 .put("rss_held_kb", suite.rssKb()).put("heap_after_gc_held_kb", suite.heapAfterGcKb()) : m;
@@ -548,6 +658,40 @@ public final class Suite {
       }
       // Let the server notice the closed streams and cancel their generations before the next level.
       Thread.sleep(3000);
+    }
+  }
+
+  private int metricsPort = -1;
+
+  private int gwPort(Target target, ServerProcess suite) {
+    return metricsPort;
+  }
+
+  private static String scrape(int port) {
+    if (port < 0) {
+      return "";
+    }
+    try {
+      HttpResponse<String> r = get(port, "/metrics");
+      return r.statusCode() == 200 ? r.body() : "";
+    } catch (IOException | InterruptedException e) {
+      return "";
+    }
+  }
+
+  /**
+   * The server's own view of time to first token (agentloop_time_to_first_token_seconds, from the
+   * gateway or mock port opening the bus stream to the first batch), per front, from two scrapes.
+   */
+  private static void serverTtft(String before, String after, JsonObject into) {
+    for (String front : List.of("gateway", "llm")) {
+      Prometheus.Buckets b = Prometheus.bucketsDelta(before, after, "agentloop_time_to_first_token_seconds_bucket",
+          "front=\"" + front + "\"");
+      if (b.total() > 0) {
+        into.put("server_ttft_" + front + "_samples", b.total())
+            .put("server_ttft_" + front + "_p50_ms_upper", Math.round(b.quantileUpperBound(0.5) * 10_000) / 10.0)
+            .put("server_ttft_" + front + "_p99_ms_upper", Math.round(b.quantileUpperBound(0.99) * 10_000) / 10.0);
+      }
     }
   }
 
@@ -571,11 +715,12 @@ public final class Suite {
         .put("figures", figures)
         .put("verdicts", new JsonArray(verdicts.stream().map(Verdict::toJson).toList()))
         .put("runs", new JsonArray(runs.stream().map(r -> r.toJson().put("server_cpu_pct",
-            serverCpu.containsKey(r) ? Math.round(serverCpu.get(r)) : null)).toList()))
+            serverCpu.containsKey(r) ? Math.round(serverCpu.get(r)) : null).put("load_average", loadAverages.get(r)))
+            .toList()))
         .put("stream_runs", new JsonArray(streamRuns.stream().map(SseLoad.Result::toJson).toList()));
     Files.createDirectories(outJson.toAbsolutePath().getParent());
     Files.writeString(outJson, json.encodePrettily());
-    Files.writeString(outMd, Markdown.render(json, verdicts, runs, serverCpu, streamRuns, repo, quick));
+    Files.writeString(outMd, Markdown.render(json, verdicts, runs, serverCpu, loadAverages, streamRuns, repo, quick));
   }
 
   private JsonObject machine() {

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * JVM, compares each figure with its baseline from the same run, and writes BENCHMARKS.md and a
  * JSON file. Usage (bench/run.sh passes these):
  * {@code java -jar agentloop-bench.jar [--quick] --repo DIR --agentloop-jar JAR --bench-jar JAR
- * --server-flags "FLAGS" [--out-md FILE] [--out-json FILE]}.
+ * --server-flags "FLAGS" [--out-md FILE] [--out-json FILE] [--only request,fanout,persist,streams,pg,cluster]}.
  */
 public final class Suite {
 
@@ -61,9 +61,12 @@ public final class Suite {
   private final List<SseLoad.Result> streamRuns = new ArrayList<>();
   private SseLoad.Result mockTtft;
   private final Vertx vertx;
+  private final List<String> only;
+  private boolean conversationsAvailable;
 
   private Suite(Map<String, String> args) throws IOException {
     quick = args.containsKey("--quick");
+    only = args.containsKey("--only") ? Arrays.asList(args.get("--only").split(",")) : null;
     repo = Path.of(args.getOrDefault("--repo", ".")).toAbsolutePath().normalize();
     agentloopJar = Path.of(args.getOrDefault("--agentloop-jar", repo.resolve("deploy/target/agentloop.jar").toString()));
     benchJar = Path.of(args.getOrDefault("--bench-jar", repo.resolve("bench/target/agentloop-bench.jar").toString()));
@@ -125,18 +128,36 @@ public final class Suite {
       figures.put("mock_fast_completion_bytes", bodySize);
       Target gateway = Target.post("gateway", gwPort, "/v1/chat/completions", Target.chat("mock-fast", false));
       Target mock = Target.post("mock port", llmPort, "/v1/chat/completions", Target.chat("mock-fast", false));
-      requestScenarios(suite, gateway, mock, bodySize);
-      fanoutScenario(gwPort);
-      persistScenario(gwPort);
+      if (runs("request")) {
+        requestScenarios(suite, gateway, mock, bodySize);
+      }
+      if (runs("fanout")) {
+        fanoutScenario(gwPort);
+      }
+      if (runs("persist")) {
+        persistScenario(gwPort);
+      }
     }
     // 2. Concurrent streams against a fresh suite JVM, so its memory before the streams is a clean baseline.
-    streamScenarios(gwPort, llmPort, config);
-    // 3. Clustered.
-    clusterScenario();
+    if (runs("streams")) {
+      streamScenarios(gwPort, llmPort, config);
+    }
+    // 3. Turns persisted with PostgreSQL, against pgbench running the same SQL.
+    if (runs("persist") || runs("pg")) {
+      postgresScenario(gwPort, llmPort, config);
+    }
+    // 4. Clustered.
+    if (runs("cluster")) {
+      clusterScenario();
+    }
     figures.put("suite_seconds", Math.round((System.nanoTime() - started) / 1e9))
         .put("load_average_at_end", loadAverage());
     write();
     LOG.info("bench: done in {} s; wrote {} and {}", Math.round((System.nanoTime() - started) / 1e9), outMd, outJson);
+  }
+
+  private boolean runs(String group) {
+    return only == null || only.contains(group);
   }
 
   private Path writeConfig() throws IOException {
@@ -162,11 +183,17 @@ public final class Suite {
 
   private ServerProcess startSuite(String name, int gwPort, int llmPort, Path config)
       throws IOException, InterruptedException {
+    return startSuite(name, gwPort, llmPort, config, Map.of());
+  }
+
+  private ServerProcess startSuite(String name, int gwPort, int llmPort, Path config, Map<String, String> extraEnv)
+      throws IOException, InterruptedException {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("AGENTLOOP_HTTP_PORT", Integer.toString(gwPort));
     env.put("AGENTLOOP_LLM_HTTP_PORT", Integer.toString(llmPort));
     env.put("AGENTLOOP_CONFIG", config.toString());
     env.put("AGENTLOOP_DATA_DIR", work.resolve("data").toString());
+    env.putAll(extraEnv);
     List<String> flags = new ArrayList<>(serverFlags);
     String extra = System.getenv("BENCH_AGENTLOOP_JAVA_OPTS");
     if (extra != null && !extra.isBlank()) {
@@ -479,45 +506,106 @@ public final class Suite {
         c + " concurrent clients each; errors " + five.latency().errors() + "/" + one.latency().errors()));
   }
 
+  private static final String PG_SCENARIO =
+      "Turns persisted/s through the gateway, PostgreSQL ÷ pgbench (same SQL, same clients)";
+  private static final int TURN_CLIENTS = 16;
+  private static final int CONVERSATIONS = 256;
+
   private void persistScenario(int gwPort) throws Exception {
-    String scenario = "Turns persisted/s through the gateway, PostgreSQL ÷ pgbench (same SQL, same clients)";
+    String local = "Turns persisted/s through the gateway, local store (figure only)";
     HttpResponse<byte[]> probe = post(gwPort, "/v1/conversations", "{}");
     if (probe.statusCode() == 404 || probe.statusCode() == 405) {
-      verdicts.add(Verdict.notRun(scenario, "≥ 0.40", "≥ 0.60", "POST /v1/conversations answers "
-          + probe.statusCode() + " on this build (no storage API yet)"));
-      verdicts.add(Verdict.notRun("Turns persisted/s through the gateway, local store (figure only)", "—", "—",
-          "no conversation API on this build"));
+      verdicts.add(Verdict.notRun(local, "—", "—", "POST /v1/conversations answers " + probe.statusCode()
+          + " on this build (no conversation API yet)"));
       return;
     }
     if (probe.statusCode() / 100 != 2) {
-      verdicts.add(Verdict.failed(scenario, "≥ 0.40", "≥ 0.60", "POST /v1/conversations answered " + probe.statusCode()));
+      verdicts.add(Verdict.failed(local, "—", "—", "POST /v1/conversations answered " + probe.statusCode()));
       return;
     }
+    conversationsAvailable = true;
     LOG.info("== turns persisted (local store)");
+    RequestLoad.Result r = turns(gwPort, "turns, local store", null);
+    figures.put("local_turns_per_s", round1(r.throughput()));
+    verdicts.add(new Verdict(local, String.format("%,.0f turns/s", r.throughput()), "—", r.throughput(), "turns/s", "—",
+        "—", Verdict.Status.FIGURE, String.format("%d clients over %d conversations, mock-fast, closed loop; p50 %s ms; "
+            + "errors %d", TURN_CLIENTS, CONVERSATIONS, Verdict.fmt(r.latency().percentileMs(50)),
+            r.latency().errors())));
+  }
+
+  /** Closed-loop chat turns, each on one of {@link #CONVERSATIONS} conversations created first. */
+  private RequestLoad.Result turns(int gwPort, String label, ServerProcess server) throws Exception {
     List<Buffer> bodies = new ArrayList<>();
-    for (int i = 0; i < 256; i++) {
+    for (int i = 0; i < CONVERSATIONS; i++) {
       HttpResponse<byte[]> created = post(gwPort, "/v1/conversations", "{}");
+      if (created.statusCode() / 100 != 2) {
+        throw new IOException("POST /v1/conversations answered " + created.statusCode() + ": "
+            + new String(created.body()));
+      }
       String id = new JsonObject(Buffer.buffer(created.body())).getString("id");
       bodies.add(Buffer.buffer(new JsonObject().put("model", "mock-fast").put("conversation_id", id)
           .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "Hello.")))
           .encode()));
     }
-    int c = 16;
-    HttpClientAgent client = client(c, null);
+    HttpClientAgent client = client(TURN_CLIENTS, null);
     try {
       Target t = Target.post("turns", gwPort, "/v1/chat/completions", "{}");
-      RequestLoad.Result r = new RequestLoad(vertx, client, t, bodies).closedLoop("turns, local store", c, warmupMs(),
-          measureMs()).await(5, TimeUnit.MINUTES);
-      runs.add(r);
-      figures.put("local_turns_per_s", round1(r.throughput()));
-      verdicts.add(new Verdict("Turns persisted/s through the gateway, local store (figure only)",
-          String.format("%,.0f turns/s", r.throughput()), "—", r.throughput(), "turns/s", "—", "—",
-          Verdict.Status.MET, c + " clients, 256 conversations, mock-fast; errors " + r.latency().errors()));
+      RequestLoad load = new RequestLoad(vertx, client, t, bodies);
+      load.closedLoop("warm-up " + label, TURN_CLIENTS, 0, warmupMs()).await(5, TimeUnit.MINUTES);
+      long cpu0 = server == null ? -1 : server.cpuMs();
+      long t0 = System.nanoTime();
+      RequestLoad.Result r = load.closedLoop(label, TURN_CLIENTS, 500, measureMs()).await(5, TimeUnit.MINUTES);
+      note(r, server, cpu0, t0);
+      return r;
     } finally {
       client.close().await(10, TimeUnit.SECONDS);
     }
-    verdicts.add(Verdict.notRun(scenario, "≥ 0.40", "≥ 0.60",
-        "the bench does not start PostgreSQL + pgbench yet (local-store figure above)"));
+  }
+
+  private void postgresScenario(int gwPort, int llmPort, Path config) throws Exception {
+    if (!conversationsAvailable) {
+      verdicts.add(Verdict.notRun(PG_SCENARIO, "≥ 0.40", "≥ 0.60", "no conversation API on this build"));
+      return;
+    }
+    String why = Postgres.unavailable();
+    if (why != null) {
+      verdicts.add(Verdict.notRun(PG_SCENARIO, "≥ 0.40", "≥ 0.60", why));
+      return;
+    }
+    LOG.info("== turns persisted with PostgreSQL, and pgbench with the same SQL");
+    try (Postgres pg = Postgres.start(freePort())) {
+      RequestLoad.Result gw;
+      try (ServerProcess suite = startSuite("agentloop (one JVM, PostgreSQL)", gwPort, llmPort, config,
+          Map.of("AGENTLOOP_STORAGE", "postgres", "AGENTLOOP_PG_URL", pg.url()))) {
+        gw = turns(gwPort, "turns, PostgreSQL", suite);
+      }
+      pg.psql("INSERT INTO conversations (id, title, metadata, created_at) SELECT 'pgb-' || g, NULL, '{}', 0 "
+          + "FROM generate_series(1, " + CONVERSATIONS + ") g");
+      Path script = work.resolve("turn.sql");
+      Files.writeString(script, """
+          \\set c random(1, %d)
+          SELECT id, title, metadata, created_at, message_count FROM conversations WHERE id = 'pgb-' || :c;
+          SELECT body FROM messages WHERE conversation_id = 'pgb-' || :c ORDER BY idx;
+          BEGIN;
+          UPDATE conversations SET message_count = message_count + 2 WHERE id = 'pgb-' || :c RETURNING message_count AS mc \\gset
+          INSERT INTO messages (conversation_id, idx, role, body) VALUES ('pgb-' || :c, :mc - 2, 'user', '{"role":"user","content":"Hello."}');
+          INSERT INTO messages (conversation_id, idx, role, body) VALUES ('pgb-' || :c, :mc - 1, 'assistant', '{"role":"assistant","content":"Event loops answer many requests with few threads by never waiting on any of them."}');
+          END;
+          """.formatted(CONVERSATIONS));
+      int seconds = (int) Math.max(1, measureMs() / 1000);
+      pg.pgbench(script, TURN_CLIENTS, (int) Math.max(1, warmupMs() / 1000));
+      double tps = pg.pgbench(script, TURN_CLIENTS, seconds);
+      figures.put("pg_turns_per_s", round1(gw.throughput())).put("pgbench_tps", round1(tps));
+      verdicts.add(Verdict.atLeast(PG_SCENARIO, String.format("%,.0f turns/s", gw.throughput()),
+          String.format("pgbench %,.0f tps", tps), gw.throughput() / tps, "×", 0.40, 0.60,
+          String.format("%d clients, %d conversations; per turn: conversation and history SELECTs, then a "
+              + "transaction with the message-count UPDATE and two message INSERTs; errors %d; pgbench -M prepared "
+              + "-c %d -j 2 -T %d; agentloop CPU %s%%", TURN_CLIENTS, CONVERSATIONS, gw.latency().errors(), TURN_CLIENTS,
+              seconds, serverCpu.containsKey(gw) ? Math.round(serverCpu.get(gw)) : "?")));
+    } catch (IOException e) {
+      LOG.error("PostgreSQL scenario failed", e);
+      verdicts.add(Verdict.failed(PG_SCENARIO, "≥ 0.40", "≥ 0.60", e.getMessage().split("\n")[0]));
+    }
   }
 
   private void streamScenarios(int gwPort, int llmPort, Path config) throws Exception {

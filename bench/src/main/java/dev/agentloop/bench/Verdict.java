@@ -9,7 +9,7 @@ import io.vertx.core.json.JsonObject;
 public record Verdict(String scenario, String measured, String baseline, Double value, String unit, String must,
     String aim, Status status, String note) {
 
-  public enum Status { MET_AIM, MET, NOT_MET, NOT_RUN }
+  public enum Status { MET_AIM, MET, NOT_MET, NOT_RUN, FIGURE }
 
   /** Higher is better: met when {@code value >= must}. */
   public static Verdict atLeast(String scenario, String measured, String baseline, double value, String unit,
@@ -40,6 +40,7 @@ public record Verdict(String scenario, String measured, String baseline, Double 
       case MET -> "**met** (aim not met)";
       case NOT_MET -> "**NOT MET**";
       case NOT_RUN -> "not run: " + note;
+      case FIGURE -> "figure (no target)";
     };
   }
 

@@ -331,7 +331,8 @@ public final class Suite {
 
   /**
    * Runs the load in two-second slices until the JIT has settled: two slices in a row within 10% of
-   * each other (at least {@link #warmupMs()}, at most 40 s; on a busy machine C2 can take 20 s).
+   * each other, after at least 15 s (3 s in quick mode) and at most 45 s (8 s): the gateway's deep
+   * call path keeps getting faster for 15-20 s while C2 compiles it, longer when the machine is busy.
    */
   private void warmUp(RequestLoad load, String label, int connections) throws Exception {
     long start = System.nanoTime();
@@ -340,7 +341,7 @@ public final class Suite {
       double rps = load.closedLoop("warm-up " + label, connections, 0, 2000).await(2, TimeUnit.MINUTES).throughput();
       long elapsedMs = (System.nanoTime() - start) / 1_000_000;
       boolean settled = previous > 0 && Math.abs(rps - previous) <= 0.10 * Math.max(rps, previous);
-      if ((settled && elapsedMs >= warmupMs()) || elapsedMs >= (quick ? 8_000 : 40_000)) {
+      if ((settled && elapsedMs >= (quick ? 3_000 : 15_000)) || elapsedMs >= (quick ? 8_000 : 45_000)) {
         LOG.info("  warm-up of {} done after {} s at {} req/s{}", label, elapsedMs / 1000, Math.round(rps),
             settled ? "" : " (not settled: the machine is busy)");
         return;

@@ -466,7 +466,7 @@ public final class Suite {
     double blocked = Prometheus.sum(after, "agentloop_blocked_thread_events_total")
         - Prometheus.sum(before, "agentloop_blocked_thread_events_total");
     double p99UpperMs = lag.quantileUpperBound(0.99) * 1000;
-    figures.put("lag_p99_upper_bound_ms", p99UpperMs).put("lag_samples", lag.total()).put("blocked_events", blocked);
+    figures.put("lag_p99_upper_bound_ms", Math.round(p99UpperMs * 1000) / 1000.0).put("lag_samples", lag.total()).put("blocked_events", blocked);
     String measured = String.format("lag p99 ≤ %s ms (bucket bound), %d blocked events", Verdict.fmt(p99UpperMs),
         (long) blocked);
     Verdict v = Verdict.atMost(scenario, measured, "—", p99UpperMs, "ms", 5, 5,
@@ -616,8 +616,9 @@ public final class Suite {
     Map<Integer, SseLoad.Result> results = new LinkedHashMap<>();
     metricsPort = gwPort;
     try (ServerProcess suite = startSuite("agentloop (one JVM, streams)", gwPort, llmPort, config)) {
-      // Warm the streaming path so the first level's TTFT is not JIT warm-up.
-      streams(suite, target, 200, 400, 3000, false);
+      // Warm the streaming path on both sides (server and load generator) so the first level's TTFT
+      // is not JIT warm-up or the load generator's first 1,000 connections.
+      streams(suite, target, 1000, 500, 3000, false);
       for (int i = 0; i < levels.length; i++) {
         if (!suite.alive()) {
           LOG.error("agentloop died:\n{}", suite.tail());

@@ -148,7 +148,7 @@ public final class Suite {
     }
     // 4. Clustered.
     if (runs("cluster")) {
-      clusterScenario();
+      clusterScenario(config);
     }
     figures.put("suite_seconds", Math.round((System.nanoTime() - started) / 1e9))
         .put("load_average_at_end", loadAverage());
@@ -785,15 +785,67 @@ public final class Suite {
     }
   }
 
-  private void clusterScenario() {
+  /**
+   * The clustered suite (deploy/local-cluster.sh: gateway, storage and two llm members, each in its
+   * own JVM) against a one-JVM suite started beside it, loaded in interleaved rounds.
+   */
+  private void clusterScenario(Path config) throws Exception {
     String scenario = "Clustered ÷ one-JVM plain chat throughput";
     Path script = repo.resolve("deploy/local-cluster.sh");
     if (!Files.isExecutable(script)) {
       verdicts.add(Verdict.notRun(scenario, "≥ 0.60", "≥ 0.80", "deploy/local-cluster.sh is not on this build"));
       return;
     }
-    verdicts.add(Verdict.notRun(scenario, "≥ 0.60", "≥ 0.80",
-        "deploy/local-cluster.sh exists, but the bench does not drive it yet (its interface landed after the bench)"));
+    int clusterHttp = freePort();
+    int oneHttp = freePort();
+    Map<String, String> env = Map.of(
+        "AGENTLOOP_HTTP_PORT", Integer.toString(clusterHttp),
+        "AGENTLOOP_LLM_HTTP_PORT", Integer.toString(freePort()),
+        "AGENTLOOP_CLUSTER_NAME", "bench-" + java.util.UUID.randomUUID(),
+        "AGENTLOOP_CLUSTER_PORT", "5901",
+        "AGENTLOOP_CLUSTER_DIR", work.resolve("cluster").toString(),
+        "AGENTLOOP_NO_BUILD", "1",
+        "AGENTLOOP_CONFIG", config.toString());
+    LOG.info("== clustered suite: deploy/local-cluster.sh start");
+    int started = script(script, "start", env);
+    try {
+      if (started != 0) {
+        verdicts.add(Verdict.notRun(scenario, "≥ 0.60", "≥ 0.80",
+            "deploy/local-cluster.sh start exited " + started + "; see " + work.resolve("cluster")));
+        return;
+      }
+      try (ServerProcess oneJvm = startSuite("agentloop (one JVM, beside the cluster)", oneHttp, freePort(), config)) {
+        Target one = Target.post("one JVM", oneHttp, "/v1/chat/completions", Target.chat("mock-fast", false));
+        Target clustered = Target.post("clustered", clusterHttp, "/v1/chat/completions", Target.chat("mock-fast", false));
+        List<double[]> perRound = new ArrayList<>();
+        List<RequestLoad.Result> results = interleaved(List.of(one, clustered),
+            List.of("one JVM, closed", "clustered (4 JVMs), closed"), CONNECTIONS, 0, Arrays.asList(oneJvm, null),
+            perRound);
+        figures.put("one_jvm_rps_beside_cluster", round1(results.get(0).throughput()))
+            .put("clustered_rps", round1(results.get(1).throughput()));
+        verdicts.add(Verdict.atLeast(scenario,
+            String.format("%,.0f req/s", results.get(1).throughput()),
+            String.format("%,.0f req/s", results.get(0).throughput()),
+            medianRatio(perRound.get(1), perRound.get(0)), "×", 0.60, 0.80,
+            String.format("%d connections, closed loop, median of %d interleaved rounds; the cluster is gateway + storage "
+                + "+ 2 llm JVMs on the same 2 cores; errors clustered/one: %d/%d", CONNECTIONS, rounds(),
+                results.get(1).latency().errors(), results.get(0).latency().errors())));
+      }
+    } finally {
+      script(script, "stop", env);
+    }
+  }
+
+  private int script(Path script, String command, Map<String, String> env) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder("bash", script.toString(), command).directory(repo.toFile())
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("cluster.log").toFile()));
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    if (!process.waitFor(5, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      return -1;
+    }
+    return process.exitValue();
   }
 
   // ---- output

@@ -3,6 +3,8 @@ package dev.agentloop.common.stream;
 import dev.agentloop.common.ApiException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
@@ -11,12 +13,16 @@ import io.vertx.core.json.JsonObject;
 /**
  * The producing end of a token stream (see {@link StreamProtocol}). Tokens written while a batch
  * is in flight are buffered and leave together with the next ack; {@link #writeQueueFull()} tells the
- * generator to stop until {@link #drainHandler} runs. Exactly one terminal message is ever sent.
+ * generator to stop until {@link #drainHandler} runs, so at most one batch is in flight and one
+ * buffered. Exactly one terminal message is ever sent.
  */
 public final class TokenStreamProducer {
 
   private final DeliveryOptions ackTimeout;
   private final int maxBatch;
+  private final Context context;
+  private boolean flushScheduled;
+  private boolean needsDrain;
   private Message<?> replyTo;
   private JsonArray buffer = new JsonArray();
   private JsonObject end;
@@ -30,6 +36,7 @@ public final class TokenStreamProducer {
     this.replyTo = request;
     this.maxBatch = Math.max(1, maxBatch);
     this.ackTimeout = StreamProtocol.timeout(ackTimeoutMs);
+    this.context = Vertx.currentContext();
   }
 
   /** Runs when the consumer cancels, times out or disappears; the generator must stop. */
@@ -66,7 +73,10 @@ public final class TokenStreamProducer {
       return;
     }
     buffer.add(token);
-    flush();
+    if (buffer.size() >= maxBatch) {
+      needsDrain = true;
+    }
+    scheduleFlush();
   }
 
   public void end(String finishReason, JsonObject usage) {
@@ -74,7 +84,24 @@ public final class TokenStreamProducer {
       return;
     }
     end = new JsonObject().put(StreamProtocol.FINISH_REASON, finishReason).put(StreamProtocol.USAGE, usage);
-    flush();
+    scheduleFlush();
+  }
+
+  /**
+   * Flushes once the current event-loop task is over, so whatever the generator produces in one
+   * task leaves as one batch: a zero-delay model's whole answer is a single terminal message, and a
+   * paced model's token still leaves within microseconds of being produced.
+   */
+  private void scheduleFlush() {
+    if (context == null) {
+      flush();
+    } else if (!flushScheduled) {
+      flushScheduled = true;
+      context.runOnContext(v -> {
+        flushScheduled = false;
+        flush();
+      });
+    }
   }
 
   public void fail(ApiException failure) {
@@ -119,6 +146,10 @@ public final class TokenStreamProducer {
     replyTo = null;
     JsonArray tokens = buffer;
     buffer = new JsonArray();
+    if (needsDrain && drainHandler != null) { // the buffer has room again: the generator may go on
+      needsDrain = false;
+      drainHandler.run();
+    }
     target.replyAndRequest(StreamProtocol.batch(tokens), ackTimeout).onComplete(ar -> {
       if (closed) {
         return;
@@ -132,11 +163,7 @@ public final class TokenStreamProducer {
         return;
       }
       replyTo = ar.result();
-      boolean wasFull = writeQueueFull();
       flush();
-      if (wasFull && !closed && drainHandler != null) {
-        drainHandler.run();
-      }
     });
   }
 }

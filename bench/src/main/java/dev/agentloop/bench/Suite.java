@@ -655,7 +655,7 @@ public final class Suite {
     SseLoad.Result main = results.containsKey(5000) ? results.get(5000) : r1000;
     if (main != null) {
       String at = String.format(" (at %,d streams)", main.requested());
-      verdicts.add(Verdict.atMost("Inter-token gap distortion p99 |observed − 1,000 ms|" + at,
+      verdicts.add(Verdict.atMost("Inter-token gap distortion p99 \\|observed − 1,000 ms\\|" + at,
           "p99 " + Verdict.fmt(main.gaps().distortionMs(99)) + " ms", "configured gap 1,000 ms",
           main.gaps().distortionMs(99), "ms", 5, 2,
           String.format("%,d gaps; p50 %s ms, max %s ms", main.gaps().count(), Verdict.fmt(main.gaps().distortionMs(50)),

@@ -96,6 +96,10 @@ class JobsTest {
     JsonObject finished = get(app, job.getString("id"));
     assertThat(finished.getString("status")).isEqualTo("completed");
     assertThat(finished.getJsonObject("progress").getInteger("succeeded")).isEqualTo(6);
+    // jobs by state, in the metrics
+    assertThat(Http.get(app.gatewayUrl() + "/metrics").body().lines()
+        .filter(l -> l.startsWith("agentloop_jobs{state=\"completed\"}"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum()).isGreaterThanOrEqualTo(1);
     assertThat(finished.getJsonObject("progress").getInteger("failed")).isZero();
     assertThat(finished.getJsonArray("results")).allSatisfy(r -> {
       JsonObject result = (JsonObject) r;

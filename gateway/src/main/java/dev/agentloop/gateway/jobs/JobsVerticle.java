@@ -13,7 +13,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -33,7 +32,7 @@ public final class JobsVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(JobsVerticle.class);
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
-  private final Map<String, Job> jobs = new HashMap<>();
+  private final Map<String, Job> jobs = new java.util.concurrent.ConcurrentHashMap<>(); // the scrape reads it
   private JobStore store;
   private ChatService models;
   private ChatBodies bodies;
@@ -46,6 +45,12 @@ public final class JobsVerticle extends VerticleBase {
         Path.of(dataDir, "jobs"));
     models = ResilientChatService.create(vertx, config());
     bodies = ChatBodies.from(config());
+    io.micrometer.core.instrument.MeterRegistry registry = dev.agentloop.common.metrics.Metrics.registry(config());
+    for (String state : java.util.List.of(Job.QUEUED, Job.RUNNING, Job.COMPLETED, Job.CANCELLED, Job.INTERRUPTED)) {
+      io.micrometer.core.instrument.Gauge.builder("agentloop_jobs", jobs,
+              all -> all.values().stream().filter(job -> state.equals(job.status)).count())
+          .description("Background jobs of this process, by state").tag("state", state).register(registry);
+    }
     return store.loadAll().compose(this::restore).compose(v -> Future.all(
         vertx.eventBus().<JsonObject>localConsumer(Addresses.JOBS_CREATE, this::create).completion(),
         vertx.eventBus().<JsonObject>localConsumer(Addresses.JOBS_GET, this::get).completion(),

@@ -1,5 +1,6 @@
 package dev.agentloop.gateway;
 
+import dev.agentloop.common.admission.Admission;
 import dev.agentloop.common.config.AgentloopConfig;
 import dev.agentloop.common.config.Settings;
 import dev.agentloop.common.openai.HttpLimits;
@@ -12,10 +13,10 @@ import java.util.Map;
 /** The {@code gateway} section, parsed once and checked. */
 public record GatewayConfig(String host, int port, int instances, HttpLimits limits,
     StreamTimeouts timeouts, Map<String, StreamTimeouts> modelTimeouts, List<String> apiKeys, Limits rateLimits,
-    long graceMs, boolean metricsEnabled, String metricsRegistry) {
+    Admission.Config admission, long graceMs, boolean metricsEnabled, String metricsRegistry) {
 
   /** {@code gateway.rate_limits}: per client; 0 turns a limit off. */
-  public record Limits(double requestsPerSecond, int burst, int concurrentStreams) {
+  public record Limits(double requestsPerSecond, int burst) {
   }
 
   public static GatewayConfig from(JsonObject root) {
@@ -36,8 +37,8 @@ public record GatewayConfig(String host, int port, int instances, HttpLimits lim
         timeouts,
         Map.copyOf(perModel),
         apiKeys(gateway),
-        new Limits(rates.number("requests_per_second", 0, 0, 1e9), rates.integer("burst", 0, 0, 1_000_000_000),
-            rates.integer("concurrent_streams", 0, 0, 1_000_000_000)),
+        new Limits(rates.number("requests_per_second", 0, 0, 1e9), rates.integer("burst", 0, 0, 1_000_000_000)),
+        Admission.Config.from(root),
         process.shutdownGraceMs(),
         process.metricsEnabled(),
         process.metricsRegistry());

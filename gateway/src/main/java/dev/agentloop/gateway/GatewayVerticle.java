@@ -2,6 +2,7 @@ package dev.agentloop.gateway;
 
 import dev.agentloop.common.Addresses;
 import dev.agentloop.common.NodeState;
+import dev.agentloop.common.admission.Admission;
 import dev.agentloop.common.config.Settings;
 import dev.agentloop.common.metrics.ChatMetrics;
 import dev.agentloop.common.metrics.Metrics;
@@ -11,6 +12,7 @@ import dev.agentloop.common.openai.ApiServer;
 import dev.agentloop.common.openai.GracefulStop;
 import dev.agentloop.common.openai.ChatRoutes;
 import dev.agentloop.common.openai.ChatService;
+import dev.agentloop.common.openai.ClientId;
 import dev.agentloop.gateway.agent.AgentRoutes;
 import dev.agentloop.gateway.jobs.JobRoutes;
 import dev.agentloop.gateway.resilience.ResilientChatService;
@@ -49,12 +51,13 @@ public final class GatewayVerticle extends VerticleBase {
     // (nothing reached the client yet), a stream only while it opens.
     ChatService models = new RetryingChatService(vertx, ResilientChatService.create(vertx, config()),
         RetryingChatService.Policy.from(Settings.root(config()).section("gateway")).memberLossOnly(), registry);
+    Admission admission = Admission.of(vertx, config());
     routes = new ChatRoutes(models, config.limits(), ChatMetrics.of(registry, "gateway"), new ConversationHook(storage))
-        .admission(limits::admitStream);
+        .admission(ctx -> admission.admit(Admission.Kind.STREAM, ClientId.of(ctx))::release);
     routes.mount(router);
     new ConversationRoutes(vertx, storage, config(), config.limits()).mount(router);
     ChatBodies bodies = ChatBodies.from(config());
-    new FanoutRoutes(vertx, models, bodies).mount(router);
+    new FanoutRoutes(vertx, models, bodies, admission).mount(router);
     new AgentRoutes(vertx, bodies).mount(router);
     new JobRoutes(vertx, bodies).mount(router);
     new HealthRoutes(vertx).mount(router);

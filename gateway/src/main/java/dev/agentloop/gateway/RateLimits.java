@@ -1,6 +1,7 @@
 package dev.agentloop.gateway;
 
 import dev.agentloop.common.ApiException;
+import dev.agentloop.common.openai.ClientId;
 import dev.agentloop.common.openai.HttpErrors;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,33 +13,27 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Per-client limits shared by every gateway instance of the process: requests per second (a token
- * bucket in its GCRA form, lock-free) answered with 429 and {@code Retry-After}, and streams open
- * at once. The client identity comes from {@link ApiKeyAuth}.
+ * Per-client request rates shared by every gateway instance of the process: requests per second (a
+ * token bucket in its GCRA form, lock-free) answered with 429 and {@code Retry-After}. The client
+ * identity comes from {@link ApiKeyAuth}; concurrent work (streams, jobs...) is admitted by
+ * {@code Admission}.
  */
 final class RateLimits implements Shareable {
 
   private final double requestsPerSecond;
   private final int burst;
-  private final int maxStreams;
   private final long intervalNanos;
   private final ConcurrentMap<String, AtomicLong> arrivals = new ConcurrentHashMap<>();
-  private final ConcurrentMap<String, AtomicInteger> streams = new ConcurrentHashMap<>();
   private final Counter limitedRequests;
-  private final Counter limitedStreams;
 
   private RateLimits(GatewayConfig.Limits config, MeterRegistry registry) {
     this.requestsPerSecond = config.requestsPerSecond();
     this.burst = Math.max(1, config.burst());
-    this.maxStreams = config.concurrentStreams();
     this.intervalNanos = requestsPerSecond > 0 ? (long) (1e9 / requestsPerSecond) : 0;
     this.limitedRequests = Counter.builder("agentloop_rate_limited").tag("limit", "requests")
-        .description("Requests refused with 429 by a per-client limit").register(registry);
-    this.limitedStreams = Counter.builder("agentloop_rate_limited").tag("limit", "streams")
         .description("Requests refused with 429 by a per-client limit").register(registry);
   }
 
@@ -53,7 +48,7 @@ final class RateLimits implements Shareable {
   /** The request-rate guard for /v1/*. */
   Handler<RoutingContext> requestGuard() {
     return ctx -> {
-      long waitNanos = requestsPerSecond > 0 ? acquire(ctx.get(ApiKeyAuth.CLIENT)) : 0;
+      long waitNanos = requestsPerSecond > 0 ? acquire(ClientId.of(ctx)) : 0;
       if (waitNanos > 0) {
         limitedRequests.increment();
         long retryAfter = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(waitNanos + 999_999_999L));
@@ -64,27 +59,6 @@ final class RateLimits implements Shareable {
         return;
       }
       ctx.next();
-    };
-  }
-
-  /** Admits one more stream for the client, or throws a 429. */
-  Runnable admitStream(RoutingContext ctx) {
-    if (maxStreams <= 0) {
-      return () -> { };
-    }
-    AtomicInteger open = streams.computeIfAbsent(ctx.get(ApiKeyAuth.CLIENT), k -> new AtomicInteger());
-    if (open.incrementAndGet() > maxStreams) {
-      open.decrementAndGet();
-      limitedStreams.increment();
-      ctx.response().putHeader("retry-after", "1");
-      throw new ApiException(429, "requests", "rate_limit_exceeded", null,
-          "Too many concurrent streams: at most " + maxStreams + " per client.");
-    }
-    AtomicInteger released = new AtomicInteger();
-    return () -> {
-      if (released.getAndIncrement() == 0) {
-        open.decrementAndGet();
-      }
     };
   }
 

@@ -1,6 +1,7 @@
 package dev.agentloop.llm;
 
 import dev.agentloop.common.NodeState;
+import dev.agentloop.common.admission.Admission;
 import dev.agentloop.common.config.AgentloopConfig;
 import dev.agentloop.common.metrics.ChatMetrics;
 import dev.agentloop.common.metrics.Metrics;
@@ -9,6 +10,7 @@ import dev.agentloop.common.openai.ApiServer;
 import dev.agentloop.common.openai.GracefulStop;
 import dev.agentloop.common.openai.HttpLimits;
 import dev.agentloop.common.openai.ChatRoutes;
+import dev.agentloop.common.openai.ClientId;
 import dev.agentloop.common.openai.LlmClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -34,8 +36,10 @@ public final class LlmHttpVerticle extends VerticleBase {
     graceMs = AgentloopConfig.from(config()).shutdownGraceMs();
     HttpLimits limits = HttpLimits.from(config());
     Router router = ApiRouter.create(vertx, limits.bodyLimitBytes());
+    Admission admission = Admission.of(vertx, config());
     routes = new ChatRoutes(new LlmClient(vertx, model -> config.httpTimeouts()), limits,
-        ChatMetrics.of(Metrics.registry(config()), "llm"));
+        ChatMetrics.of(Metrics.registry(config()), "llm"))
+        .admission(ctx -> admission.admit(Admission.Kind.STREAM, ClientId.of(ctx))::release);
     routes.mount(router);
     router.get("/health/live").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "UP")
         .put("node", NodeState.nodeId(vertx))));

@@ -42,6 +42,38 @@ public final class Addresses {
   public static final String STORAGE_EXPORT = "agentloop.storage.export";
 
   /**
+   * Background jobs in storage. A job is a header plus one result record per item. Create. Body:
+   * {@code {"id","node","incarnation","created_at","concurrency","requests","state"}}, where a state is
+   * {@code {"version","status","started_at","finished_at","progress":{"total","done","succeeded","failed",
+   * "cancelled","running"}}}. Reply (once durable): {@code {"id"}}.
+   */
+  public static final String STORAGE_JOBS_CREATE = "agentloop.storage.jobs.create";
+  /** A job's new state. Body: {@code {"id","state"}}; a state older (lower version) than the stored one is ignored. Reply: {@code {"id"}}. */
+  public static final String STORAGE_JOBS_UPDATE = "agentloop.storage.jobs.update";
+  /** One item's result and the job's state after it. Body: {@code {"id","result":{"index","status",...},"state"}}. Reply: {@code {"id"}}. */
+  public static final String STORAGE_JOBS_RECORD = "agentloop.storage.jobs.record";
+  /**
+   * A job with the first page of its results. Body: {@code {"id","limit"?,"max_bytes"?}}. Reply: the job
+   * ({@code {"id","object":"job","status","created_at","started_at","finished_at","concurrency","progress",
+   * "node","incarnation"}}) plus {@code "results"} and {@code "results_has_more"}; 404 when unknown.
+   */
+  public static final String STORAGE_JOBS_GET = "agentloop.storage.jobs.get";
+  /**
+   * A page of a job's results in index order, the items without a result shown by their status.
+   * Body: {@code {"id","after"?,"limit"?,"max_bytes"?}}. Reply: {@code {"object":"list","data","first_index",
+   * "last_index","has_more"}}; a page stops early once its results pass {@code max_bytes}.
+   */
+  public static final String STORAGE_JOBS_RESULTS = "agentloop.storage.jobs.results";
+  /**
+   * Marks as interrupted the jobs a process of this node was running when it stopped. Body:
+   * {@code {"node","incarnation","finished_at"}}: every queued or running job of {@code node} that another
+   * incarnation started. Reply: {@code {"interrupted": n}}.
+   */
+  public static final String STORAGE_JOBS_INTERRUPT = "agentloop.storage.jobs.interrupt";
+  /** Deletes finished jobs. Body: {@code {"finished_before","limit"}} (seconds). Reply: {@code {"deleted": n}}, at most limit. */
+  public static final String STORAGE_JOBS_EXPIRE = "agentloop.storage.jobs.expire";
+
+  /**
    * Run an agent workflow (local to this node). Body: a checked agent run ({@code AgentRequest}) plus
    * {@code run_id} and {@code stream}. Reply: the run with its timeline.
    */

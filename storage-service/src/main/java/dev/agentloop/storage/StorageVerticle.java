@@ -15,24 +15,30 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * The storage-service: the conversation API of {@link Addresses}{@code .STORAGE_*} over the backend
- * that {@code storage.backend} names. Its ping fails while the backend cannot serve, so readiness
+ * The storage-service: the conversation API of {@link Addresses}{@code .STORAGE_*} and the jobs API
+ * ({@link JobRequests}) over the backend that {@code storage.backend} names. Its ping fails while the backend cannot serve, so readiness
  * follows the database.
  */
 public final class StorageVerticle extends VerticleBase {
 
   public static final int MAX_PAGE = 100;
   private ConversationRepository repository;
+  private JobRepository jobs;
   private String backend;
 
   @Override
   public Future<?> start() {
     StorageConfig config = StorageConfig.from(config());
     backend = config.backend();
-    repository = "postgres".equals(backend)
-        ? new PostgresConversationRepository(vertx, config.postgres())
-        : new LocalConversationRepository(vertx, config.dataDir());
-    return repository.start().compose(v -> {
+    if ("postgres".equals(backend)) {
+      PostgresConversationRepository database = new PostgresConversationRepository(vertx, config.postgres());
+      repository = database;
+      jobs = new PostgresJobRepository(database);
+    } else {
+      repository = new LocalConversationRepository(vertx, config.dataDir());
+      jobs = new LocalJobRepository(vertx, config.dataDir());
+    }
+    return repository.start().compose(v -> jobs.start()).compose(v -> {
       List<MessageConsumer<?>> consumers = new ArrayList<>();
       consumers.add(on(Addresses.STORAGE_PING, body -> repository.ping()
           .map(info -> new JsonObject().put("service", "storage").put("backend", backend).put("data", info))));
@@ -46,13 +52,15 @@ public final class StorageVerticle extends VerticleBase {
         Exports.checkFormat(format);
         return repository.get(id(body, "id")).map(conversation -> Exports.render(conversation, format));
       }));
+      new JobRequests(jobs).actions().forEach((address, action) -> consumers.add(on(address, action)));
       return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
     });
   }
 
   @Override
   public Future<?> stop() {
-    return repository == null ? Future.succeededFuture() : repository.close();
+    Future<Void> jobsClosed = jobs == null ? Future.succeededFuture() : jobs.close();
+    return jobsClosed.transform(v -> repository == null ? Future.succeededFuture() : repository.close());
   }
 
   private Future<JsonObject> create(JsonObject body) {

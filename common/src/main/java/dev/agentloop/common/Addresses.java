@@ -85,18 +85,22 @@ public final class Addresses {
     return AGENT_RUN_EVENTS + runId;
   }
 
-  /** Start a background job (local to this node). Body: a checked job request. Reply: the job, once durably stored. */
+  /** Start a background job (local to this node). Body: a checked job request plus {@code client}. Reply: the job, once durably stored; 429 past the job caps. */
   public static final String JOBS_CREATE = "agentloop.jobs.create";
-  /** A job's state (local). Body: {@code {"id"}}. Reply: the job, or a 404 failure. */
+  /** A job's state with the first page of its results (local). Body: {@code {"id"}}. Reply: the job, or a 404 failure. */
   public static final String JOBS_GET = "agentloop.jobs.get";
+  /** A page of a job's results (local). Body: {@code {"id","after"?,"limit"?}}. Reply: the page of {@link #STORAGE_JOBS_RESULTS}. */
+  public static final String JOBS_RESULTS = "agentloop.jobs.results";
   /** Cancel a job (local). Body: {@code {"id"}}. Reply: the job after cancelling. */
   public static final String JOBS_CANCEL = "agentloop.jobs.cancel";
-  private static final String JOB_EVENTS = "agentloop.jobs.events.";
-
-  /** Where a job's progress is published, local-only: {@code {"id","status","progress","item"?}}. */
-  public static String jobEvents(String jobId) {
-    return JOB_EVENTS + jobId;
-  }
+  /**
+   * Follow a job's progress (local). Body: {@code {"id": watch id, "job_id"}}. Replies: the stream protocol
+   * with JSON events {@code {"id","object":"job.progress","status","progress","item"?,"items_dropped"?}}:
+   * the current state, then each change, ending with the finished state; 404 unknown, 429 past the watcher caps.
+   */
+  public static final String JOBS_WATCH = "agentloop.jobs.watch";
+  /** Published (local): {@code {"id": watch id}} ends that watch, whose client went away. */
+  public static final String JOBS_UNWATCH = "agentloop.jobs.unwatch";
 
   private Addresses() {
   }

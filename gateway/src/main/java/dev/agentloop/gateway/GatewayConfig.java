@@ -5,6 +5,7 @@ import dev.agentloop.common.config.AgentloopConfig;
 import dev.agentloop.common.config.Settings;
 import dev.agentloop.common.openai.HttpLimits;
 import dev.agentloop.common.stream.StreamTimeouts;
+import dev.agentloop.gateway.jobs.JobsConfig;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.Map;
 /** The {@code gateway} section, parsed once and checked. */
 public record GatewayConfig(String host, int port, int instances, HttpLimits limits,
     StreamTimeouts timeouts, Map<String, StreamTimeouts> modelTimeouts, List<String> apiKeys, Limits rateLimits,
-    Admission.Config admission, long graceMs, boolean metricsEnabled, String metricsRegistry) {
+    Admission.Config admission, JobsConfig jobs, long graceMs, boolean metricsEnabled, String metricsRegistry) {
 
   /** {@code gateway.rate_limits}: per client; 0 turns a limit off. */
   public record Limits(double requestsPerSecond, int burst) {
@@ -39,6 +40,7 @@ public record GatewayConfig(String host, int port, int instances, HttpLimits lim
         apiKeys(gateway),
         new Limits(rates.number("requests_per_second", 0, 0, 1e9), rates.integer("burst", 0, 0, 1_000_000_000)),
         Admission.Config.from(root),
+        JobsConfig.from(root),
         process.shutdownGraceMs(),
         process.metricsEnabled(),
         process.metricsRegistry());

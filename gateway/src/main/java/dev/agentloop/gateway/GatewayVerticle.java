@@ -59,7 +59,7 @@ public final class GatewayVerticle extends VerticleBase {
     ChatBodies bodies = ChatBodies.from(config());
     new FanoutRoutes(vertx, models, bodies, admission).mount(router);
     new AgentRoutes(vertx, bodies).mount(router);
-    new JobRoutes(vertx, bodies).mount(router);
+    new JobRoutes(vertx, bodies, config.limits().slowReaderTimeoutMs()).mount(router);
     new HealthRoutes(vertx).mount(router);
     admin = new AdminRoutes(vertx, config(), config);
     Future<Void> adminReady = admin.mount(router);

@@ -75,15 +75,13 @@ public final class Addresses {
 
   /**
    * Run an agent workflow (local to this node). Body: a checked agent run ({@code AgentRequest}) plus
-   * {@code run_id} and {@code stream}. Reply: the run with its timeline.
+   * {@code id} (the run id) and {@code stream}. Replies: the stream protocol of
+   * {@link dev.agentloop.common.stream.StreamProtocol} with JSON events: with {@code stream}, each step
+   * and tool call as it finishes; always, the run with its timeline as the last event.
    */
   public static final String AGENT_RUN = "agentloop.agent.run";
-  private static final String AGENT_RUN_EVENTS = "agentloop.agent.events.";
-
-  /** Where a streamed agent run publishes its steps and tool calls as they finish, local-only. */
-  public static String agentRunEvents(String runId) {
-    return AGENT_RUN_EVENTS + runId;
-  }
+  /** Published (local): {@code {"id"}} stops that agent run, whose client went away. */
+  public static final String AGENT_CANCEL = "agentloop.agent.cancel";
 
   /** Start a background job (local to this node). Body: a checked job request plus {@code client}. Reply: the job, once durably stored; 429 past the job caps. */
   public static final String JOBS_CREATE = "agentloop.jobs.create";

@@ -57,9 +57,10 @@ public final class GatewayVerticle extends VerticleBase {
     routes.mount(router);
     new ConversationRoutes(vertx, storage, config(), config.limits()).mount(router);
     ChatBodies bodies = ChatBodies.from(config());
+    long slowReaderMs = config.limits().slowReaderTimeoutMs();
     new FanoutRoutes(vertx, models, bodies, admission).mount(router);
-    new AgentRoutes(vertx, bodies).mount(router);
-    new JobRoutes(vertx, bodies, config.limits().slowReaderTimeoutMs()).mount(router);
+    new AgentRoutes(vertx, bodies, admission, slowReaderMs).mount(router);
+    new JobRoutes(vertx, bodies, slowReaderMs).mount(router);
     new HealthRoutes(vertx).mount(router);
     admin = new AdminRoutes(vertx, config(), config);
     Future<Void> adminReady = admin.mount(router);

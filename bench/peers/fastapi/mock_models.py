@@ -40,9 +40,25 @@ class ModelSpec(BaseModel):
 def load_models() -> Dict[str, ModelSpec]:
     """Reads TWIN_MODELS: a JSON array of model specs, inline or as a file path."""
     source = os.environ.get("TWIN_MODELS") or os.path.join(os.path.dirname(__file__), "models.json")
-    text = source if source.lstrip().startswith("[") else open(source, encoding="utf-8").read()
+    if source.lstrip().startswith("["):
+        text = source
+    else:
+        with open(source, encoding="utf-8") as file:
+            text = file.read()
     specs = parse_obj_as(List[ModelSpec], json.loads(text))
-    return {spec.id: spec for spec in specs}
+    models = {spec.id: spec for spec in specs}
+    if len(models) != len(specs):
+        raise ValueError("a model id is listed twice")
+    return models
+
+
+if __name__ == "__main__":
+    # run.sh checks the models once before starting workers: uvicorn's supervisor would otherwise
+    # wait forever on workers that died importing the app.
+    try:
+        print("fastapi-twin: models " + ", ".join(sorted(load_models())))
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"fastapi-twin: bad TWIN_MODELS: {e}")
 
 
 def java_words(text: str) -> List[str]:

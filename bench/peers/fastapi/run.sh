@@ -20,6 +20,8 @@ if ! "$python" -c 'import fastapi, uvicorn, uvloop, httptools' 2>/dev/null; then
   $sudo apt-get update -qq >&2 && $sudo apt-get install -y -qq "${packages[@]}" >&2
 fi
 
+"$python" "$here/mock_models.py" >&2
+
 # Thousands of held streams need as many sockets: raise the open-files limit to the hard limit.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 

@@ -26,8 +26,6 @@ SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 
 app = FastAPI(title="agentloop FastAPI twin", docs_url=None, redoc_url=None, openapi_url=None)
 open_streams = 0  # streams this worker is serving now (per worker process)
-
-
 stopping = False  # set by SIGTERM: open streams end with an error event at their next token
 
 

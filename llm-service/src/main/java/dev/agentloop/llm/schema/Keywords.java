@@ -18,7 +18,8 @@ final class Keywords {
       "definitions", "$schema", "$id", "$anchor", "deprecated", "readOnly", "writeOnly", "contentMediaType",
       "contentEncoding", "strict", "name");
 
-  static final Set<String> TYPES = Set.of("object", "array", "string", "integer", "number", "boolean", "null");
+  /** The JSON types, in a fixed order: choices iterate it, so it must not be a hash set. */
+  static final List<String> TYPES = List.of("object", "array", "string", "integer", "number", "boolean", "null");
 
   private Keywords() {
   }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -42,7 +43,7 @@ final class SchemaIndex {
   private void walk(SchemaLimits limits) {
     Deque<Entry> pending = new ArrayDeque<>();
     pending.push(new Entry(root, "#"));
-    Map<String, String> refs = new HashMap<>();
+    Map<String, String> refs = new LinkedHashMap<>();
     int nodes = 0;
     while (!pending.isEmpty()) {
       Entry entry = pending.pop();

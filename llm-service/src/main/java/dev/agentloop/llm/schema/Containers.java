@@ -200,7 +200,7 @@ final class Containers {
     } finally {
       gen.rotation = saved;
     }
-    throw SchemaError.at(at.pointer(), "has too few distinct values for item " + (index + 1)
+    throw new SchemaError.Unlucky(at.pointer(), "has too few distinct values for item " + (index + 1)
         + " of an array with uniqueItems");
   }
 }

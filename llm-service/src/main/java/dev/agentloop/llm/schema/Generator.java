@@ -18,6 +18,7 @@ final class Generator {
 
   private static final int NOT_TRIES = 4;
   private static final int SHALLOW_NODES = 64;
+  private static final int BRANCH_TRIES = 6;
 
   final SchemaIndex index;
   final Budget budget;
@@ -117,7 +118,7 @@ final class Generator {
     JsonArray all = Keywords.array(s, "allOf", at.pointer(), true);
     Object merged = Keywords.without(s, "allOf");
     for (int i = 0; i < all.size(); i++) {
-      merged = SchemaMerge.merge(merged, resolved(all.getValue(i), at.child(at.pointer() + "/allOf/" + i)), budget,
+      merged = SchemaMerge.merge(merged, resolved(all.getValue(i), at.child(branchPointer(all, "allOf", i, at))), budget,
           at.pointer());
     }
     return verified(s, merged, at.child(at.pointer()));
@@ -133,30 +134,40 @@ final class Generator {
         return candidate;
       }
     }
-    throw SchemaError.at(at.pointer(), "combines keywords that no generated value satisfies together: " + failure);
+    throw new SchemaError.Unlucky(at.pointer(), "combines keywords that no generated value satisfies together: " + failure);
   }
 
   private Object branches(JsonObject s, String keyword, At at) {
     JsonArray options = Keywords.array(s, keyword, at.pointer(), true);
     JsonObject base = Keywords.without(s, keyword);
     SchemaError first = null;
+    int tries = "oneOf".equals(keyword) ? BRANCH_TRIES : 1;
     for (int i : order(options, at)) {
-      At branchAt = at.child(at.pointer() + "/" + keyword + "/" + i);
+      At branchAt = at.child(branchPointer(options, keyword, i, at));
       try {
-        Object candidate = value(SchemaMerge.merge(base, resolved(options.getValue(i), branchAt), budget, at.pointer()), branchAt);
-        String failure = check.failure(s, candidate, at.pointer());
-        if (failure == null) {
-          return candidate;
+        Object branch = SchemaMerge.merge(base, resolved(options.getValue(i), branchAt), budget, at.pointer());
+        for (int attempt = 0; attempt < tries; attempt++) {
+          Object candidate = value(branch, branchAt);
+          String failure = check.failure(s, candidate, at.pointer());
+          if (failure == null) {
+            return candidate;
+          }
+          first = first != null ? first : SchemaError.at(branchAt.pointer(), "gives a value that fails: " + failure);
         }
-        first = first != null ? first : SchemaError.at(branchAt.pointer(), "gives a value that fails: " + failure);
       } catch (SchemaError.Exhausted e) {
         throw e;
       } catch (SchemaError e) {
         first = first != null ? first : e;
       }
     }
-    throw SchemaError.at(at.pointer(), "has no branch of '" + keyword + "' that yields a valid value ("
+    throw new SchemaError.Unlucky(at.pointer(), "has no branch of '" + keyword + "' that yields a valid value ("
         + first.describe() + ")");
+  }
+
+  /** Where a branch is: its reference's target when it is a {@code $ref}, else its place under the keyword. */
+  private static String branchPointer(JsonArray options, String keyword, int i, At at) {
+    return options.getValue(i) instanceof JsonObject branch && branch.getValue("$ref") instanceof String ref
+        ? SchemaIndex.pointerOf(ref) : at.pointer() + "/" + keyword + "/" + i;
   }
 
   /** Branch order: a rotation chosen by the seed; when winding down, branches without references first. */
@@ -214,7 +225,7 @@ final class Generator {
         return candidate;
       }
     }
-    throw SchemaError.at(at.pointer(), "has 'if'/'then'/'else' that no generated value satisfies: " + failure);
+    throw new SchemaError.Unlucky(at.pointer(), "has 'if'/'then'/'else' that no generated value satisfies: " + failure);
   }
 
   private Object negated(JsonObject s, At at) {
@@ -227,7 +238,7 @@ final class Generator {
         return candidate;
       }
     }
-    throw SchemaError.at(at.pointer(), "has a 'not' that rejects every value the mock tried");
+    throw new SchemaError.Unlucky(at.pointer(), "has a 'not' that rejects every value the mock tried");
   }
 
   private Object plain(JsonObject s, At at) {
@@ -237,7 +248,7 @@ final class Generator {
     if (s.containsKey("enum")) {
       return scalars.enumValue(s, at);
     }
-    String type = chooseType(s, at);
+    String type = TypeChoice.choose(this, s, at);
     return switch (type) {
       case "object" -> containers.object(s, at);
       case "array" -> containers.array(s, at);
@@ -248,52 +259,5 @@ final class Generator {
       case "null" -> null;
       default -> scalars.anyValue(at);
     };
-  }
-
-  private String chooseType(JsonObject s, At at) {
-    Set<String> declared = SchemaCheck.declaredTypes(s, at.pointer());
-    if (declared == null) {
-      return inferredType(s);
-    }
-    List<String> types = new ArrayList<>();
-    for (String type : Keywords.TYPES) {
-      if (declared.contains(type) && !"null".equals(type) && !("integer".equals(type) && declared.contains("number"))) {
-        types.add(type);
-      }
-    }
-    boolean nullable = declared.contains("null");
-    if (types.isEmpty()) {
-      if (!nullable) {
-        throw SchemaError.at(at.pointer(), "allows no type at all (its 'type' lists cannot all hold)");
-      }
-      return "null";
-    }
-    if (nullable && (at.winding(limits()) || choose(5) == 0)) {
-      return "null";
-    }
-    return types.get(choose(types.size()));
-  }
-
-  private static String inferredType(JsonObject s) {
-    for (String key : s.fieldNames()) {
-      switch (key) {
-        case "properties", "required", "additionalProperties", "minProperties", "maxProperties", "patternProperties",
-            "propertyNames", "dependentRequired" -> {
-          return "object";
-        }
-        case "items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains" -> {
-          return "array";
-        }
-        case "minLength", "maxLength", "pattern", "format" -> {
-          return "string";
-        }
-        case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf" -> {
-          return "number";
-        }
-        default -> {
-        }
-      }
-    }
-    return "any";
   }
 }

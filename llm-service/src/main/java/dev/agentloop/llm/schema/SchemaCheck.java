@@ -121,7 +121,7 @@ final class SchemaCheck {
       return null;
     }
     Set<String> types = new HashSet<>();
-    List<Object> names = type instanceof JsonArray array ? array.getList() : List.of(type);
+    Iterable<Object> names = type instanceof JsonArray array ? array : List.of(type);
     for (Object name : names) {
       if (!(name instanceof String text) || !Keywords.TYPES.contains(text)) {
         throw SchemaError.at(pointer, "has 'type' " + name + ", which is not a JSON Schema type");

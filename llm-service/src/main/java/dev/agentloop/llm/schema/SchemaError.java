@@ -26,6 +26,13 @@ class SchemaError extends RuntimeException {
     return "The schema at '" + pointer + "' " + getMessage();
   }
 
+  /** No value was found by chance (a composite check failed every try): another seed may find one. */
+  static final class Unlucky extends SchemaError {
+    Unlucky(String pointer, String problem) {
+      super(pointer, problem);
+    }
+  }
+
   /** A limit was reached: never retried with another branch, it ends the generation. */
   static final class Exhausted extends SchemaError {
     Exhausted(String pointer, String problem) {

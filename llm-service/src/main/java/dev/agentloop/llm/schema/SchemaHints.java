@@ -32,7 +32,9 @@ public record SchemaHints(String text, List<String> names, List<String> words, L
       + "had having i me my we us our you your he she it its they them their this that these those what which who whom "
       + "whose where when why how please can could would should will shall may might must tell show find get give "
       + "make let need want like know look looking search some any all each every no not yes also just only very "
-      + "there here now today tomorrow yesterday hi hello hey thanks thank ok okay").split(" "));
+      + "there here now today tomorrow yesterday hi hello hey thanks thank ok okay "
+      + "book send call email meet schedule create add set remind plan buy order check list write read open run "
+      + "use put take bring ask help").split(" "));
 
   public SchemaHints {
     names = List.copyOf(names);

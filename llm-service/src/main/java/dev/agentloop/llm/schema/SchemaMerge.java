@@ -101,8 +101,9 @@ final class SchemaMerge {
     if (!(ours instanceof JsonArray a) || !(theirs instanceof JsonArray b)) {
       return null;
     }
-    Set<Object> names = new LinkedHashSet<>(a.getList());
-    names.addAll(b.getList());
+    Set<Object> names = new LinkedHashSet<>();
+    a.forEach(names::add);
+    b.forEach(names::add);
     return new JsonArray(new ArrayList<>(names));
   }
 

@@ -65,10 +65,14 @@ public final class SchemaValues {
       for (int attempt = 0; attempt < WHOLE_TRIES; attempt++) {
         budget.restart();
         Generator generator = new Generator(index, budget, hints, random.split());
-        Object value = generator.value(index.root(), At.root());
-        failure = generator.check.failure(index.root(), value, "#");
-        if (failure == null) {
-          return value;
+        try {
+          Object value = generator.value(index.root(), At.root());
+          failure = generator.check.failure(index.root(), value, "#");
+          if (failure == null) {
+            return value;
+          }
+        } catch (SchemaError.Unlucky e) {
+          failure = e.describe();
         }
       }
     } catch (SchemaError e) {

@@ -86,7 +86,10 @@ public final class StrictSchema {
       return Optional.of(where + "'additionalProperties' is required to be supplied and to be false.");
     }
     JsonObject properties = schema.getValue("properties") instanceof JsonObject p ? p : new JsonObject();
-    Set<Object> required = schema.getValue("required") instanceof JsonArray r ? new HashSet<>(r.getList()) : Set.of();
+    Set<Object> required = new HashSet<>();
+    if (schema.getValue("required") instanceof JsonArray names) {
+      names.forEach(required::add);
+    }
     for (String name : properties.fieldNames()) {
       if (!required.contains(name)) {
         return Optional.of(where + "'required' is required to be supplied and to be an array including every key in "

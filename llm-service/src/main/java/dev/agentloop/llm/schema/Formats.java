@@ -28,6 +28,8 @@ final class Formats {
   private static final Pattern URI = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:[^\\s]*");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
   private static final Pattern DURATION = Pattern.compile("P(\\d+[YMWD])+(T(\\d+[HMS])+)?|PT(\\d+[HMS])+");
+  private static final Pattern OFFSET = Pattern.compile("(\\.\\d{1,9})?(Z|z|[+-]\\d\\d:\\d\\d)");
+  private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]{2,45}");
   private static final int LONGEST_CHECKED = 1024;
 
   private Formats() {
@@ -76,13 +78,13 @@ final class Formats {
         case "date" -> LocalDate.parse(value) != null;
         case "date-time" -> OffsetDateTime.parse(value) != null;
         case "time" -> value.length() > 8 && LocalTime.parse(value.substring(0, 8)) != null
-            && value.substring(8).matches("(\\.\\d{1,9})?(Z|z|[+-]\\d\\d:\\d\\d)");
+            && OFFSET.matcher(value.substring(8)).matches();
         case "email", "idn-email" -> EMAIL.matcher(value).matches();
         case "uri", "iri", "url" -> URI.matcher(value).matches();
         case "uri-reference", "iri-reference" -> !value.contains(" ");
         case "uuid" -> UUID_TEXT.matcher(value).matches();
         case "ipv4" -> IPV4.matcher(value).matches();
-        case "ipv6" -> value.contains(":") && value.matches("[0-9a-fA-F:.]{2,45}");
+        case "ipv6" -> value.contains(":") && IPV6.matcher(value).matches();
         case "hostname", "idn-hostname" -> value.length() <= 253 && HOST.matcher(value).matches();
         case "duration" -> DURATION.matcher(value).matches();
         default -> true;

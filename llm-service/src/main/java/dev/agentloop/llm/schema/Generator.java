@@ -92,7 +92,7 @@ final class Generator {
     Object ref = s.getValue("$ref");
     Object target = index.resolve(ref, at.pointer());
     JsonObject rest = Keywords.without(s, "$ref");
-    String description = target instanceof JsonObject t ? t.getString("description") : null;
+    String description = target instanceof JsonObject t && t.getValue("description") instanceof String d ? d : null;
     At next = at.viaRef(SchemaIndex.pointerOf(ref), description);
     if (!Keywords.assertsSomething(rest)) {
       return value(target, next);

@@ -2,6 +2,7 @@ package dev.agentloop.llm.schema;
 
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** What a string property's name or description says it holds, so the user's words can fill it. */
 enum HintRole {
@@ -17,10 +18,12 @@ enum HintRole {
       "about", "theme", "summary");
   private static final int DESCRIPTION_CHARS = 200;
   private static final int NAME_CHARS = 64;
+  private static final Pattern CAMEL = Pattern.compile("([a-z])([A-Z])");
+  private static final Pattern NON_LETTERS = Pattern.compile("[^a-z]+");
 
   static HintRole of(String name, String description) {
     String head = name == null ? "" : name.length() > NAME_CHARS ? name.substring(0, NAME_CHARS) : name;
-    HintRole byName = ofWords(head.replaceAll("([a-z])([A-Z])", "$1 $2"));
+    HintRole byName = ofWords(CAMEL.matcher(head).replaceAll("$1 $2"));
     if (byName != NONE || description == null) {
       return byName;
     }
@@ -28,7 +31,7 @@ enum HintRole {
   }
 
   private static HintRole ofWords(String text) {
-    for (String word : text.toLowerCase(Locale.ROOT).split("[^a-z]+")) {
+    for (String word : NON_LETTERS.split(text.toLowerCase(Locale.ROOT))) {
       String singular = word.endsWith("ies") ? word.substring(0, word.length() - 3) + "y"
           : word.endsWith("s") && word.length() > 3 ? word.substring(0, word.length() - 1) : word;
       if (PLACES.contains(word) || PLACES.contains(singular)) {

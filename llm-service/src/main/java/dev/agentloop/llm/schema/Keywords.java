@@ -203,8 +203,25 @@ final class Keywords {
 
   /** The JSON string literal for a text. */
   static String quote(String text) {
-    String array = new JsonArray().add(text).encode();
-    return array.substring(1, array.length() - 1);
+    StringBuilder out = new StringBuilder(text.length() + 2).append('"');
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.append('"').toString();
   }
 
   static boolean jsonEquals(Object a, Object b) {

@@ -25,7 +25,7 @@ final class PatternStrings {
   }
 
   String generate(String regex, int minLength, int maxLength, SplittableRandom random, String pointer) {
-    RegexNode node = RegexParser.parse(regex, pointer);
+    RegexNode node = index.parsed(regex, pointer);
     long cap = Math.min(maxLength, budget.limits().maxOutputChars());
     if (node.shortest() > cap) {
       throw SchemaError.at(pointer, "has a 'pattern' whose matches need at least " + node.shortest()

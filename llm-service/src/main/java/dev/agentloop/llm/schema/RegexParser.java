@@ -2,6 +2,7 @@ package dev.agentloop.llm.schema;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Parses the simple subset of regular expressions the mock can generate strings for, and names the
@@ -11,6 +12,8 @@ final class RegexParser {
 
   private static final int MAX_NESTING = 32;
   private static final int MAX_LENGTH = 2048;
+  private static final Pattern BOUNDS = Pattern.compile("\\d{1,9}(,\\d{0,9})?");
+  private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]+");
 
   private final String regex;
   private final String pointer;
@@ -113,7 +116,7 @@ final class RegexParser {
 
   private boolean quantifierAhead(int position) {
     int close = regex.indexOf('}', position);
-    return close > position + 1 && regex.substring(position + 1, close).matches("\\d{1,9}(,\\d{0,9})?");
+    return close > position + 1 && BOUNDS.matcher(regex.substring(position + 1, close)).matches();
   }
 
   private RegexNode quantified(RegexNode atom) {
@@ -225,7 +228,7 @@ final class RegexParser {
   }
 
   private int hex(int digits) {
-    if (at + digits > regex.length() || !regex.substring(at, at + digits).matches("[0-9a-fA-F]+")) {
+    if (at + digits > regex.length() || !HEX.matcher(regex.substring(at, at + digits)).matches()) {
       throw refuse("a malformed hexadecimal escape");
     }
     int value = Integer.parseInt(regex.substring(at, at + digits), 16);

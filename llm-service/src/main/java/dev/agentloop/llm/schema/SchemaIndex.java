@@ -19,9 +19,12 @@ import java.util.regex.PatternSyntaxException;
  */
 final class SchemaIndex {
 
+  private static final Pattern DIGITS = Pattern.compile("\\d{1,9}");
+
   private final JsonObject root;
   private final Map<String, Object> anchors = new HashMap<>();
   private final Map<String, Pattern> patterns = new HashMap<>();
+  private final Map<String, RegexNode> parsed = new HashMap<>();
 
   private SchemaIndex(JsonObject root) {
     this.root = root;
@@ -98,7 +101,7 @@ final class SchemaIndex {
       String token = decode(raw).replace("~1", "/").replace("~0", "~");
       if (node instanceof JsonObject object) {
         node = object.getValue(token);
-      } else if (node instanceof JsonArray array && token.matches("\\d{1,9}") && Integer.parseInt(token) < array.size()) {
+      } else if (node instanceof JsonArray array && DIGITS.matcher(token).matches() && Integer.parseInt(token) < array.size()) {
         node = array.getValue(Integer.parseInt(token));
       } else {
         return null;
@@ -129,6 +132,16 @@ final class SchemaIndex {
       patterns.put(regex, compiled);
     }
     return compiled;
+  }
+
+  /** The pattern parsed for generation, once per schema. */
+  RegexNode parsed(String regex, String pointer) {
+    RegexNode node = parsed.get(regex);
+    if (node == null) {
+      node = RegexParser.parse(regex, pointer);
+      parsed.put(regex, node);
+    }
+    return node;
   }
 
   /**

@@ -21,7 +21,8 @@ import java.util.SplittableRandom;
  * too costly fails with a 400 {@link ApiException} (code {@code invalid_json_schema}) whose
  * message names the JSON pointer at fault. Build one per schema with {@link #compile}, then call
  * {@link #generate} for each answer; it runs in microseconds for ordinary tool schemas and in at
- * most {@link SchemaLimits#maxWork()} steps for any.
+ * most {@link SchemaLimits#maxWork()} steps for any. An instance caches compiled patterns: use it
+ * from one thread at a time (one event loop), or compile one per request.
  */
 public final class SchemaValues {
 

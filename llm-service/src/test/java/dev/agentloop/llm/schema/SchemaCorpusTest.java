@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class SchemaCorpusTest {
 
-  static final SchemaLimits LIMITS = new SchemaLimits(32, 10_000, 262_144, 10_000, 2_000_000, 4096);
+  static final SchemaLimits LIMITS = new SchemaLimits(32, 10_000, 262_144, 10_000, 200_000, 4096);
   private static final long[] SEEDS = {1, 2, 3, 42, 1234567, -9};
   private static final List<String> TEXTS = List.of(
       "",

@@ -155,4 +155,12 @@ class SchemaValuesTest {
     assertThat(compile("{\"type\":\"null\"}").generateJson(SchemaHints.NONE, 1)).isEqualTo("null");
     assertThat(compile("{\"const\":[1,{\"a\":true}]}").generateJson(SchemaHints.NONE, 1)).isEqualTo("[1,{\"a\":true}]");
   }
+
+  @Test
+  @DisplayName("annotations of odd types (a numeric description, a title object) are ignored, not errors")
+  void odd_annotations() {
+    String schema = "{\"$defs\":{\"a\":{\"type\":\"string\",\"description\":5,\"title\":{}}},\"properties\":{\"x\":"
+        + "{\"$ref\":\"#/$defs/a\"}},\"required\":[\"x\"]}";
+    assertThat(generate(schema, "", 1).getValue("x")).isInstanceOf(String.class);
+  }
 }

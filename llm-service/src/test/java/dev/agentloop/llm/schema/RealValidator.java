@@ -5,7 +5,7 @@ import com.networknt.schema.InputFormat;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
-import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.dialect.Dialect;
 import com.networknt.schema.dialect.Dialects;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -22,11 +22,14 @@ final class RealValidator {
 
   static List<String> errors(JsonObject schema, String json) {
     SchemaRegistryConfig config = SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build();
-    String text = schema.encode();
-    SchemaRegistry registry = text.contains("\"nullable\":true")
-        ? SchemaRegistry.withDefaultDialect(Dialects.getOpenApi30(), b -> b.schemaRegistryConfig(config))
-        : SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7, b -> b.schemaRegistryConfig(config));
-    Schema compiled = registry.getSchema(text, InputFormat.JSON);
+    Dialect dialect = switch (dialectOf(schema)) {
+      case "openapi-3.0" -> Dialects.getOpenApi30();
+      case "2020-12" -> Dialects.getDraft202012();
+      case "draft-04" -> Dialects.getDraft4();
+      default -> Dialects.getDraft7();
+    };
+    SchemaRegistry registry = SchemaRegistry.withDefaultDialect(dialect, b -> b.schemaRegistryConfig(config));
+    Schema compiled = registry.getSchema(schema.encode(), InputFormat.JSON);
     return compiled.validate(json, InputFormat.JSON).stream().map(Error::toString).toList();
   }
 

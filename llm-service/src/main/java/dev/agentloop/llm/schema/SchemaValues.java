@@ -2,6 +2,7 @@ package dev.agentloop.llm.schema;
 
 import dev.agentloop.common.ApiException;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.SplittableRandom;
 
@@ -55,7 +56,7 @@ public final class SchemaValues {
   }
 
   /**
-   * A value valid against the schema: a {@link JsonObject}, {@link io.vertx.core.json.JsonArray},
+   * A value valid against the schema: a {@link JsonObject}, {@link JsonArray},
    * String, Number, Boolean, or null for JSON null.
    */
   public Object generate(SchemaHints hints, long seed) {

@@ -149,7 +149,8 @@ public record SchemaHints(String text, List<String> names, List<String> words, L
     /** A sentence's first word is capitalised anyway: it starts a name only when one follows it. */
     private void word(String word, boolean first) {
       String lower = word.toLowerCase(Locale.ROOT);
-      boolean common = COMMON.contains(lower);
+      int apostrophe = lower.indexOf('\'');
+      boolean common = COMMON.contains(apostrophe > 0 ? lower.substring(0, apostrophe) : lower);
       if (!common && word.length() >= 3 && words.size() < MAX_WORDS && seenWords.add(lower)) {
         words.add(word);
       }

@@ -88,6 +88,7 @@ class SchemaValuesTest {
     assertThat(args.getString("query")).isEqualTo("web recipes Tomatoes");
     assertThat(args.getInteger("limit")).isBetween(1, 10).isNotEqualTo(500);
     assertThat(generate(schema, "Search for 7 recipes", 1).getInteger("limit")).isEqualTo(7);
+    assertThat(generate(schema, "What's the weather like in Paris?", 1).getString("query")).isEqualTo("weather Paris");
   }
 
   @Test

@@ -24,7 +24,7 @@ public final class ConversationHistory {
 
     public static Window from(JsonObject root) {
       Settings history = Settings.root(root).section("gateway").section("conversations").section("history");
-      return new Window(history.integer("max_messages", 100, 0, 1_000_000),
+      return new Window(history.integer("max_messages", 100, 0, 100_000),
           history.integer("max_chars", 200_000, 0, Integer.MAX_VALUE));
     }
   }

@@ -25,7 +25,7 @@ public final class StorageVerticle extends VerticleBase {
   public static final int DEFAULT_MESSAGE_PAGE = 100;
   public static final int MAX_MESSAGE_PAGE = 1000;
   /** The most messages a history window may ask for (a request holds at most this many anyway). */
-  public static final int MAX_WINDOW = 1_000_000;
+  public static final int MAX_WINDOW = 100_000;
   private ConversationRepository repository;
   private String backend;
 

@@ -80,7 +80,7 @@ public final class StorageVerticle extends VerticleBase {
             "last", "invalid_value");
       }
       int last = (int) integer(body, "last", 0, 0, MAX_WINDOW);
-      return repository.window(id, last, integer(body, "max_chars", Long.MAX_VALUE, 0, Long.MAX_VALUE));
+      return repository.window(id, last, integer(body, "max_chars", Integer.MAX_VALUE, 0, Integer.MAX_VALUE));
     }
     return repository.page(id, integer(body, "after", 0, 0, Integer.MAX_VALUE),
         (int) integer(body, "limit", DEFAULT_MESSAGE_PAGE, 1, MAX_MESSAGE_PAGE));

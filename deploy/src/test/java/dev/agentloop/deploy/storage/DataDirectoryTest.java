@@ -53,7 +53,7 @@ class DataDirectoryTest {
       // a process without the storage-service (the local cluster's gateway and llm) shares the directory
       try (AgentloopProcess gateway = AgentloopProcess.start(Map.of("AGENTLOOP_DATA_DIR", dataDir.toString(),
           "AGENTLOOP_SERVICES", "gateway,llm", "AGENTLOOP_HTTP_PORT", "0", "AGENTLOOP_LLM_HTTP_PORT", "0"))) {
-        gateway.awaitLine("gateway listening", Duration.ofSeconds(60));
+        gateway.awaitLine("agentloop: started", Duration.ofSeconds(60)); // the signal handlers are in place
         gateway.terminate();
         assertThat(gateway.awaitExit(Duration.ofSeconds(60))).isZero();
       }

@@ -42,7 +42,7 @@ class MalformedBusMessagesTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {Addresses.STORAGE_GET, Addresses.STORAGE_LIST, Addresses.STORAGE_APPEND,
-      Addresses.STORAGE_DELETE, Addresses.STORAGE_EXPORT, Addresses.STORAGE_CREATE, Addresses.LLM_STREAM,
+      Addresses.STORAGE_DELETE, Addresses.STORAGE_CREATE, Addresses.LLM_STREAM,
       Addresses.LLM_COMPLETE})
   @DisplayName("malformed bodies get a 4xx failure reply, never a timeout, and the service keeps serving")
   void malformed_bodies(String address) throws Exception {
@@ -59,7 +59,7 @@ class MalformedBusMessagesTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {Addresses.STORAGE_GET, Addresses.STORAGE_DELETE, Addresses.STORAGE_EXPORT})
+  @ValueSource(strings = {Addresses.STORAGE_GET, Addresses.STORAGE_DELETE})
   @DisplayName("an id that could name a path is refused")
   void path_ids(String address) {
     assertThatThrownBy(() -> app.vertx().eventBus().request(address,

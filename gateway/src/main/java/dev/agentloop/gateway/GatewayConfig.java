@@ -12,7 +12,7 @@ import java.util.Map;
 /** The {@code gateway} section, parsed once and checked. */
 public record GatewayConfig(String host, int port, int instances, HttpLimits limits,
     StreamTimeouts timeouts, Map<String, StreamTimeouts> modelTimeouts, List<String> apiKeys, Limits rateLimits,
-    long graceMs, boolean metricsEnabled, String metricsRegistry) {
+    long graceMs, boolean metricsEnabled, String metricsRegistry, ConversationHistory.Window history) {
 
   /** {@code gateway.rate_limits}: per client; 0 turns a limit off. */
   public record Limits(double requestsPerSecond, int burst, int concurrentStreams) {
@@ -40,7 +40,8 @@ public record GatewayConfig(String host, int port, int instances, HttpLimits lim
             rates.integer("concurrent_streams", 0, 0, 1_000_000_000)),
         process.shutdownGraceMs(),
         process.metricsEnabled(),
-        process.metricsRegistry());
+        process.metricsRegistry(),
+        ConversationHistory.Window.from(root));
   }
 
   private static List<String> apiKeys(Settings gateway) {

@@ -49,8 +49,9 @@ public final class GatewayVerticle extends VerticleBase {
     // (nothing reached the client yet), a stream only while it opens.
     ChatService models = new RetryingChatService(vertx, ResilientChatService.create(vertx, config()),
         RetryingChatService.Policy.from(Settings.root(config()).section("gateway")).memberLossOnly(), registry);
-    routes = new ChatRoutes(models, config.limits(), ChatMetrics.of(registry, "gateway"), new ConversationHook(storage))
-        .admission(limits::admitStream);
+    ConversationHistory history = new ConversationHistory(storage, config.history(), config.limits());
+    routes = new ChatRoutes(models, config.limits(), ChatMetrics.of(registry, "gateway"),
+        new ConversationHook(storage, history)).admission(limits::admitStream);
     routes.mount(router);
     new ConversationRoutes(vertx, storage, config(), config.limits()).mount(router);
     ChatBodies bodies = ChatBodies.from(config());

@@ -163,7 +163,8 @@ public record ChatRequest(String id, String model, JsonArray messages, Integer m
     return messages;
   }
 
-  private static void checkMessage(Object value, String param) {
+  /** Checks one chat message (a known role, a string or parts content), or throws a 400 naming {@code param}. */
+  public static void checkMessage(Object value, String param) {
     if (!(value instanceof JsonObject message)) {
       throw ApiException.badRequest("Invalid type for '" + param + "': expected an object.", param, "invalid_type");
     }

@@ -135,7 +135,7 @@ public final class ChatRoutes {
         service.cancel(request.id());
       }
     });
-    hook.before(request).onComplete(prepared -> {
+    hook.before(request, response.headers()).onComplete(prepared -> {
       if (prepared.failed()) {
         release.run();
         fail(response, prepared.cause());

@@ -57,8 +57,11 @@ public record ChatRequest(String id, String model, JsonArray messages, Integer m
     return new ChatRequest(id, model, messages, maxTokens, stream, includeUsage, (String) conversationId);
   }
 
-  /** Reads a request off the event bus; malformed bodies get the same 400s as at the gateway. */
-  public static ChatRequest fromBus(Object body) {
+  /**
+   * Reads a request off the event bus; malformed bodies get the same 400s as at the gateway, and
+   * {@code max_tokens} the same configured upper bound.
+   */
+  public static ChatRequest fromBus(Object body, int maxTokensLimit) {
     if (!(body instanceof JsonObject json)) {
       throw ApiException.badRequest("The request must be a JSON object.", null);
     }
@@ -67,7 +70,7 @@ public record ChatRequest(String id, String model, JsonArray messages, Integer m
       throw ApiException.badRequest("Invalid type for 'id': expected a string.", "id");
     }
     return new ChatRequest((String) id, requireModel(json), requireMessages(json.getValue("messages")),
-        maxTokens(json, Integer.MAX_VALUE), false, false);
+        maxTokens(json, maxTokensLimit), false, false);
   }
 
   private static void checkSizes(JsonArray messages, HttpLimits limits) {

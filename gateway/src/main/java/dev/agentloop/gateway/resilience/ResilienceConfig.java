@@ -21,8 +21,11 @@ public record ResilienceConfig(Policy defaults, Map<String, Policy> perModel) {
   public record Retries(int maxAttempts, long baseDelayMs, long maxDelayMs, long budgetMs) {
   }
 
-  /** Opens after {@code failureThreshold} consecutive failures; probes again after {@code resetMs}. */
-  public record Breaker(boolean enabled, int failureThreshold, long resetMs) {
+  /**
+   * Opens after {@code failureThreshold} consecutive failures; probes again after {@code resetMs};
+   * a probe without an outcome after {@code probeTimeoutMs} no longer holds the half-open slot.
+   */
+  public record Breaker(boolean enabled, int failureThreshold, long resetMs, long probeTimeoutMs) {
   }
 
   public static ResilienceConfig from(JsonObject root) {
@@ -30,7 +33,7 @@ public record ResilienceConfig(Policy defaults, Map<String, Policy> perModel) {
     Settings resilience = gateway.section("resilience");
     Policy defaults = new Policy(
         retries(resilience.section("retries"), new Retries(3, 50, 1_000, 5_000)),
-        breaker(resilience.section("breaker"), new Breaker(true, 5, 5_000)),
+        breaker(resilience.section("breaker"), new Breaker(true, 5, 5_000, 15_000)),
         List.of());
     Map<String, Policy> perModel = new HashMap<>();
     Settings models = gateway.section("models");
@@ -66,6 +69,7 @@ public record ResilienceConfig(Policy defaults, Map<String, Policy> perModel) {
     return new Breaker(
         s.bool("enabled", fallback.enabled()),
         s.integer("failure_threshold", fallback.failureThreshold(), 1, 1_000_000),
-        s.integer("reset_ms", (int) fallback.resetMs(), 1, 3_600_000));
+        s.integer("reset_ms", (int) fallback.resetMs(), 1, 3_600_000),
+        s.integer("probe_timeout_ms", (int) fallback.probeTimeoutMs(), 1, 3_600_000));
   }
 }

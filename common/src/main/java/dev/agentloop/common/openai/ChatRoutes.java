@@ -170,6 +170,9 @@ public final class ChatRoutes {
           })
           .onComplete(ar -> {
             waiting.remove(response);
+            if (response.ended() || response.closed()) {
+              return; // aborted while the model or the hook worked (grace period over), or the client left
+            }
             if (ar.failed()) {
               fail(response, ar.cause());
               return;

@@ -199,12 +199,16 @@ public final class Agentloop {
   }
 
   /**
-   * Graceful stop: readiness turns 503, the HTTP fronts stop accepting and give in-flight responses
-   * the grace period, then the back services stop and the node leaves its cluster.
+   * Graceful stop: readiness turns 503 while everything still serves for the pre-stop delay (so a
+   * load balancer notices before connections are refused), then the HTTP fronts stop accepting and
+   * give in-flight responses the grace period, then the back services stop and the node leaves its
+   * cluster.
    */
   public Future<Void> shutdown() {
     NodeState.draining(vertx);
-    return undeployAll(frontDeployments)
+    long preStopMs = config.shutdownPreStopDelayMs();
+    Future<?> preStop = preStopMs > 0 ? vertx.timer(preStopMs, TimeUnit.MILLISECONDS) : Future.succeededFuture();
+    return preStop.transform(ignored -> undeployAll(frontDeployments))
         .transform(ignored -> undeployAll(backDeployments))
         .transform(ignored -> vertx.close());
   }

@@ -114,7 +114,9 @@ public final class ConfigLoader {
       new Override("AGENTLOOP_CLUSTER_MEMBERS", "cluster", "members", ConfigLoader::list),
       new Override("AGENTLOOP_NODE_ID", "cluster", "node_id", String::trim),
       new Override("AGENTLOOP_CLUSTER_BUS_PORT", "cluster", "bus_port", v -> integer("AGENTLOOP_CLUSTER_BUS_PORT", v)),
-      new Override("AGENTLOOP_SHUTDOWN_GRACE_MS", "shutdown", "grace_ms", v -> integer("AGENTLOOP_SHUTDOWN_GRACE_MS", v)));
+      new Override("AGENTLOOP_SHUTDOWN_GRACE_MS", "shutdown", "grace_ms", v -> integer("AGENTLOOP_SHUTDOWN_GRACE_MS", v)),
+      new Override("AGENTLOOP_SHUTDOWN_PRE_STOP_DELAY_MS", "shutdown", "pre_stop_delay_ms",
+          v -> integer("AGENTLOOP_SHUTDOWN_PRE_STOP_DELAY_MS", v)));
 
   static void applyEnvironment(JsonObject config, Map<String, String> env) {
     for (Override o : OVERRIDES) {

@@ -3,11 +3,13 @@ package dev.agentloop.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentloop.deploy.support.AgentloopProcess;
+import dev.agentloop.deploy.support.Await;
 import dev.agentloop.deploy.support.Http;
 import dev.agentloop.deploy.support.Sse;
 import dev.agentloop.deploy.support.TestApp;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -84,7 +86,7 @@ class LauncherProcessTest {
           "http://127.0.0.1:" + port + "/v1/chat/completions",
           Http.chat("mock-realistic", "finish me").put("stream", true)));
       // wait until the stream is really in flight: its generation is counted by the llm-service
-      dev.agentloop.deploy.support.Await.until("the stream is in flight", Duration.ofSeconds(20), () ->
+      Await.until("the stream is in flight", Duration.ofSeconds(20), () ->
           Http.get("http://127.0.0.1:" + port + "/metrics").body().lines()
               .anyMatch(l -> l.startsWith("agentloop_llm_generations_active") && !l.endsWith(" 0.0")));
       process.terminate();
@@ -111,7 +113,7 @@ class LauncherProcessTest {
       // mock-slow: first token after 5 s, then 32 tokens 50 ms apart: far longer than the grace period
       CompletableFuture<HttpResponse<String>> stream = CompletableFuture.supplyAsync(() -> Http.post(
           "http://127.0.0.1:" + port + "/v1/chat/completions", Http.chat("mock-slow", "too long").put("stream", true)));
-      dev.agentloop.deploy.support.Await.until("the stream is in flight", Duration.ofSeconds(20), () ->
+      Await.until("the stream is in flight", Duration.ofSeconds(20), () ->
           Http.get("http://127.0.0.1:" + port + "/metrics").body().lines()
               .anyMatch(l -> l.startsWith("agentloop_llm_generations_active") && !l.endsWith(" 0.0")));
       process.terminate();
@@ -140,7 +142,7 @@ class LauncherProcessTest {
           : request.header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
       return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -181,12 +183,12 @@ class LauncherProcessTest {
       assertThat(fresh(base + "/health/ready", null).statusCode()).isEqualTo(200);
       CompletableFuture<HttpResponse<String>> stream = CompletableFuture.supplyAsync(() ->
           fresh(base + "/v1/chat/completions", Http.chat("drain", "outlive the delay").put("stream", true).encode()));
-      dev.agentloop.deploy.support.Await.until("the stream is in flight", Duration.ofSeconds(20), () ->
+      Await.until("the stream is in flight", Duration.ofSeconds(20), () ->
           fresh(base + "/metrics", null).body().lines()
               .anyMatch(l -> l.startsWith("agentloop_llm_generations_active") && !l.endsWith(" 0.0")));
       process.terminate();
 
-      dev.agentloop.deploy.support.Await.until("readiness answers 503", Duration.ofSeconds(10), () -> {
+      Await.until("readiness answers 503", Duration.ofSeconds(10), () -> {
         if (refused(port)) {
           throw new AssertionError("new connections were refused before readiness ever answered 503");
         }
@@ -201,7 +203,7 @@ class LauncherProcessTest {
       }
       assertThat(stream.isDone()).as("the stream is still in flight after the pre-stop checks").isFalse();
 
-      dev.agentloop.deploy.support.Await.until("new connections are refused", Duration.ofSeconds(15),
+      Await.until("new connections are refused", Duration.ofSeconds(15),
           () -> refused(port));
       HttpResponse<String> response = stream.get();
       assertThat(response.statusCode()).isEqualTo(200);

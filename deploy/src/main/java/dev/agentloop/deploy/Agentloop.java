@@ -18,6 +18,7 @@ import dev.agentloop.storage.StorageConfig;
 import dev.agentloop.storage.StorageVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -33,6 +34,7 @@ import java.util.ArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -207,8 +209,15 @@ public final class Agentloop {
   public Future<Void> shutdown() {
     NodeState.draining(vertx);
     long preStopMs = config.shutdownPreStopDelayMs();
-    Future<?> preStop = preStopMs > 0 ? vertx.timer(preStopMs, TimeUnit.MILLISECONDS) : Future.succeededFuture();
-    return preStop.transform(ignored -> undeployAll(frontDeployments))
+    // Waited for on a JDK timer, not a Vert.x one: a future bound to an event-loop context could not
+    // report the end of vertx.close() below, which stops that loop first.
+    Promise<Void> preStop = Promise.promise();
+    if (preStopMs > 0) {
+      CompletableFuture.runAsync(preStop::complete, CompletableFuture.delayedExecutor(preStopMs, TimeUnit.MILLISECONDS));
+    } else {
+      preStop.complete();
+    }
+    return preStop.future().transform(ignored -> undeployAll(frontDeployments))
         .transform(ignored -> undeployAll(backDeployments))
         .transform(ignored -> vertx.close());
   }

@@ -211,6 +211,7 @@ class LauncherProcessTest {
       assertThat(events.done()).isTrue();
       assertThat(events.contentEvents()).hasSize(40);
       assertThat(process.awaitExit(Duration.ofSeconds(60))).isZero();
+      assertThat(process.output()).anySatisfy(l -> assertThat(l).contains("agentloop: stopped"));
     }
   }
 }

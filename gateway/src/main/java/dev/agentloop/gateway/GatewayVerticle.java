@@ -3,6 +3,7 @@ package dev.agentloop.gateway;
 import dev.agentloop.common.Addresses;
 import dev.agentloop.common.NodeState;
 import dev.agentloop.common.config.Settings;
+import dev.agentloop.common.guards.FrontGuards;
 import dev.agentloop.common.metrics.ChatMetrics;
 import dev.agentloop.common.metrics.Metrics;
 import dev.agentloop.common.observe.ServerTiming;
@@ -14,7 +15,6 @@ import dev.agentloop.common.openai.ChatService;
 import dev.agentloop.gateway.agent.AgentRoutes;
 import dev.agentloop.gateway.jobs.JobRoutes;
 import dev.agentloop.gateway.resilience.ResilientChatService;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -38,10 +38,8 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     config = GatewayConfig.from(config());
     MeterRegistry registry = Metrics.registry(config());
-    RateLimits limits = RateLimits.of(vertx, config.rateLimits(), registry);
-    ApiKeyAuth auth = new ApiKeyAuth(config.apiKeys(), Counter.builder("agentloop_auth_failures")
-        .description("Requests refused with 401").register(registry));
-    Router router = ApiRouter.create(vertx, config.limits().bodyLimitBytes(), auth, limits.requestGuard());
+    FrontGuards guards = FrontGuards.of(vertx, config(), registry);
+    Router router = guards.router(vertx, config.limits().bodyLimitBytes());
     router.route().order(-1).handler(new ServerTiming());
     StorageClient storage = new StorageClient(vertx);
     // The resilience chain (breaker, retries of 503s with backoff, fallbacks) over the bus client;
@@ -51,7 +49,7 @@ public final class GatewayVerticle extends VerticleBase {
         RetryingChatService.Policy.from(Settings.root(config()).section("gateway")).memberLossOnly(), registry);
     ConversationHistory history = new ConversationHistory(storage, config.history(), config.limits());
     routes = new ChatRoutes(models, config.limits(), ChatMetrics.of(registry, "gateway"),
-        new ConversationHook(storage, history)).admission(limits::admitStream);
+        new ConversationHook(storage, history)).admission(guards.rateLimits()::admitStream);
     routes.mount(router);
     new ConversationRoutes(vertx, storage, config(), config.limits()).mount(router);
     ChatBodies bodies = ChatBodies.from(config());
@@ -59,7 +57,7 @@ public final class GatewayVerticle extends VerticleBase {
     new AgentRoutes(vertx, bodies).mount(router);
     new JobRoutes(vertx, bodies).mount(router);
     new HealthRoutes(vertx).mount(router);
-    admin = new AdminRoutes(vertx, config(), config);
+    admin = new AdminRoutes(vertx, config(), config, guards);
     Future<Void> adminReady = admin.mount(router);
     ApiRouter.finish(router);
     // An llm instance leaving gracefully may drop what was routed to it as it unregistered: let the

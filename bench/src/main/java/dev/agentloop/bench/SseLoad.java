@@ -20,11 +20,15 @@ import org.slf4j.LoggerFactory;
  * then closes them. Per stream it records time to first token (from the request's send), every gap
  * between two tokens (against the model's configured gap) and how the stream ended. A stream is an
  * error when it answers non-200, sends an error event, fails, or ends before the window is over.
- * Gaps and TTFT are recorded until the window ends (not during the close).
+ * The window starts once every stream has been requested and has answered (opened or failed), or
+ * at the latest {@link #MAX_SETTLE_MS} after the last request, so a loaded machine that answers
+ * late still holds every stream for the whole window. Tokens, gaps and TTFT are counted until the
+ * window ends (not during the close), so the token count is always TTFT samples plus gaps.
  */
 public final class SseLoad {
 
   private static final Logger LOG = LoggerFactory.getLogger("bench");
+  static final long MAX_SETTLE_MS = 30_000;
 
   public record Result(String label, int requested, int opened, int held, long tokens, double rampSeconds,
       double windowSeconds, LatencyStats ttft, GapStats gaps, Map<String, Integer> errors, LatencyStats clientLag,
@@ -84,8 +88,10 @@ public final class SseLoad {
     long rampEnd;
     long tokens;
     int opened;
+    int settled;
     int live;
     boolean recording = true;
+    boolean windowStarted;
 
     Run(String label, int streams, double rampPerSecond, long windowMs, long configuredGapMs, AtWindowEnd atWindowEnd,
         Consumer<Result> done) {
@@ -108,15 +114,34 @@ public final class SseLoad {
         if (all.size() == streams) {
           vertx.cancelTimer(ticker);
           rampEnd = System.nanoTime();
-          LOG.info("  {}: all {} streams requested after {} s; holding for {} s", label, streams,
-              String.format("%.1f", (rampEnd - start) / 1e9), windowMs / 1000);
-          vertx.setTimer(windowMs, w -> windowOver());
+          vertx.setTimer(MAX_SETTLE_MS, t2 -> startWindow());
+          if (settled == streams) {
+            startWindow();
+          }
         }
       });
       progressTimer = vertx.setPeriodic(5000, t -> LOG.info(String.format(
           "  %-28s t=%5.1fs  live=%-6d opened=%-6d tokens=%-8d errors=%d  ttft p50=%.1fms  gap distortion p99=%.1fms",
           label, (System.nanoTime() - start) / 1e9, live, opened, tokens, errors.values().stream().mapToInt(i -> i).sum(),
           ttft.percentileMs(50), gaps.distortionMs(99))));
+    }
+
+    /** Every stream has answered (or the settle bound passed): the held window begins. */
+    void startWindow() {
+      if (windowStarted) {
+        return;
+      }
+      windowStarted = true;
+      LOG.info("  {}: all {} streams requested after {} s, {} answered; holding for {} s", label, streams,
+          String.format("%.1f", (rampEnd - start) / 1e9), settled, windowMs / 1000);
+      vertx.setTimer(windowMs, w -> windowOver());
+    }
+
+    void settledOne() {
+      settled++;
+      if (settled == streams && rampEnd != 0) {
+        startWindow();
+      }
     }
 
     void open(int index) {
@@ -130,6 +155,7 @@ public final class SseLoad {
             return req.send(target.body());
           })
           .onComplete(ar -> {
+            settledOne();
             if (ar.failed()) {
               stream.fail("connect/send: " + simple(ar.cause()));
               return;
@@ -203,8 +229,8 @@ public final class SseLoad {
         if (!isToken(data)) {
           return;
         }
-        tokens++;
         if (recording) {
+          tokens++;
           if (count == 0) {
             ttft.recordNanos(now - sent);
           } else {

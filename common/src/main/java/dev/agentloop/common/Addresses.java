@@ -27,7 +27,15 @@ public final class Addresses {
 
   /** Create a conversation. Body: {@code {"title"?, "metadata"?}}. Reply: the conversation. */
   public static final String STORAGE_CREATE = "agentloop.storage.create";
-  /** One conversation with its messages. Body: {@code {"id"}}. Reply: the conversation plus {@code messages}; 404 when unknown. */
+  /**
+   * One conversation with some of its messages, oldest first; 404 when unknown. Body either
+   * {@code {"id","limit"?,"after"?}}: a page of up to {@code limit} (default 100, at most 1000)
+   * messages after position {@code after} (default 0), reply the conversation plus
+   * {@code messages, has_more, last_position}; or {@code {"id","last","max_chars"?}}: the history
+   * window, the newest messages that fit in {@code last} messages and {@code max_chars} characters
+   * (a tool message stays with the call it answers), reply the conversation plus
+   * {@code messages, history:{"used","dropped"}}. Neither reads more of the conversation than it returns.
+   */
   public static final String STORAGE_GET = "agentloop.storage.get";
   /** Conversations, newest first. Body: {@code {"limit"?, "after"?}}. Reply: {@code {"object":"list","data","has_more","last_id"}}. */
   public static final String STORAGE_LIST = "agentloop.storage.list";
@@ -38,8 +46,6 @@ public final class Addresses {
   public static final String STORAGE_APPEND = "agentloop.storage.append";
   /** Delete a conversation. Body: {@code {"id"}}. Reply: {@code {"id","object":"conversation.deleted","deleted":true}}. */
   public static final String STORAGE_DELETE = "agentloop.storage.delete";
-  /** Render a conversation. Body: {@code {"id","format":"jsonl"|"markdown"}}. Reply: {@code {"content_type","extension","body"}}. */
-  public static final String STORAGE_EXPORT = "agentloop.storage.export";
 
   /**
    * Background jobs in storage. A job is a header plus one result record per item. Create. Body:

@@ -18,6 +18,7 @@ import dev.agentloop.storage.StorageConfig;
 import dev.agentloop.storage.StorageVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -33,6 +34,7 @@ import java.util.ArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -199,12 +201,23 @@ public final class Agentloop {
   }
 
   /**
-   * Graceful stop: readiness turns 503, the HTTP fronts stop accepting and give in-flight responses
-   * the grace period, then the back services stop and the node leaves its cluster.
+   * Graceful stop: readiness turns 503 while everything still serves for the pre-stop delay (so a
+   * load balancer notices before connections are refused), then the HTTP fronts stop accepting and
+   * give in-flight responses the grace period, then the back services stop and the node leaves its
+   * cluster.
    */
   public Future<Void> shutdown() {
     NodeState.draining(vertx);
-    return undeployAll(frontDeployments)
+    long preStopMs = config.shutdownPreStopDelayMs();
+    // Waited for on a JDK timer, not a Vert.x one: a future bound to an event-loop context could not
+    // report the end of vertx.close() below, which stops that loop first.
+    Promise<Void> preStop = Promise.promise();
+    if (preStopMs > 0) {
+      CompletableFuture.runAsync(preStop::complete, CompletableFuture.delayedExecutor(preStopMs, TimeUnit.MILLISECONDS));
+    } else {
+      preStop.complete();
+    }
+    return preStop.future().transform(ignored -> undeployAll(frontDeployments))
         .transform(ignored -> undeployAll(backDeployments))
         .transform(ignored -> vertx.close());
   }

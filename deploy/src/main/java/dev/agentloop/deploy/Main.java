@@ -1,5 +1,6 @@
 package dev.agentloop.deploy;
 
+import dev.agentloop.common.config.AgentloopConfig;
 import dev.agentloop.common.config.ConfigException;
 import dev.agentloop.common.config.ConfigLoader;
 import io.vertx.core.json.JsonObject;
@@ -43,23 +44,27 @@ public final class Main {
       System.exit(1);
       return;
     }
-    long graceMs = config.getJsonObject("shutdown").getLong("grace_ms", 10_000L);
-    Signal.handle(new Signal("TERM"), signal -> stop(app, graceMs, signal.getName()));
-    Signal.handle(new Signal("INT"), signal -> stop(app, graceMs, signal.getName()));
-    LOG.info("agentloop: started (stop with SIGTERM or Ctrl-C; in-flight work gets {} ms)", graceMs);
+    AgentloopConfig settings = AgentloopConfig.from(config);
+    Signal.handle(new Signal("TERM"), signal -> stop(app, settings, signal.getName()));
+    Signal.handle(new Signal("INT"), signal -> stop(app, settings, signal.getName()));
+    LOG.info("agentloop: started (stop with SIGTERM or Ctrl-C; it serves on for {} ms, then in-flight work gets {} ms)",
+        settings.shutdownPreStopDelayMs(), settings.shutdownGraceMs());
   }
 
-  private static void stop(Agentloop app, long graceMs, String signal) {
+  private static void stop(Agentloop app, AgentloopConfig settings, String signal) {
     if (!STOPPING.compareAndSet(false, true)) {
       LOG.warn("agentloop: second SIG{}, exiting now", signal);
       Runtime.getRuntime().halt(130);
       return;
     }
-    LOG.info("agentloop: SIG{} received, draining (up to {} ms)", signal, graceMs);
+    long preStopMs = settings.shutdownPreStopDelayMs();
+    long graceMs = settings.shutdownGraceMs();
+    LOG.info("agentloop: SIG{} received, draining: readiness 503, still serving for {} ms, then up to {} ms for "
+        + "in-flight work", signal, preStopMs, graceMs);
     Thread stopper = new Thread(() -> {
       int code = 0;
       try {
-        app.shutdown().await(graceMs + 30_000, TimeUnit.MILLISECONDS);
+        app.shutdown().await(preStopMs + graceMs + 30_000, TimeUnit.MILLISECONDS);
         LOG.info("agentloop: stopped");
       } catch (Exception e) {
         LOG.error("agentloop: shutdown did not complete cleanly: {}", Agentloop.describe(e));

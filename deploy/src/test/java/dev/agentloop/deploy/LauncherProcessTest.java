@@ -3,15 +3,24 @@ package dev.agentloop.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentloop.deploy.support.AgentloopProcess;
+import dev.agentloop.deploy.support.Await;
 import dev.agentloop.deploy.support.Http;
 import dev.agentloop.deploy.support.Sse;
 import dev.agentloop.deploy.support.TestApp;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -29,6 +38,7 @@ class LauncherProcessTest {
     env.put("AGENTLOOP_LLM_HTTP_PORT", String.valueOf(llmPort));
     env.put("AGENTLOOP_DATA_DIR", Files.createTempDirectory("agentloop-process-").toString());
     env.put("AGENTLOOP_SHUTDOWN_GRACE_MS", "8000");
+    env.put("AGENTLOOP_SHUTDOWN_PRE_STOP_DELAY_MS", "0");
     return env;
   }
 
@@ -76,7 +86,7 @@ class LauncherProcessTest {
           "http://127.0.0.1:" + port + "/v1/chat/completions",
           Http.chat("mock-realistic", "finish me").put("stream", true)));
       // wait until the stream is really in flight: its generation is counted by the llm-service
-      dev.agentloop.deploy.support.Await.until("the stream is in flight", Duration.ofSeconds(20), () ->
+      Await.until("the stream is in flight", Duration.ofSeconds(20), () ->
           Http.get("http://127.0.0.1:" + port + "/metrics").body().lines()
               .anyMatch(l -> l.startsWith("agentloop_llm_generations_active") && !l.endsWith(" 0.0")));
       process.terminate();
@@ -103,7 +113,7 @@ class LauncherProcessTest {
       // mock-slow: first token after 5 s, then 32 tokens 50 ms apart: far longer than the grace period
       CompletableFuture<HttpResponse<String>> stream = CompletableFuture.supplyAsync(() -> Http.post(
           "http://127.0.0.1:" + port + "/v1/chat/completions", Http.chat("mock-slow", "too long").put("stream", true)));
-      dev.agentloop.deploy.support.Await.until("the stream is in flight", Duration.ofSeconds(20), () ->
+      Await.until("the stream is in flight", Duration.ofSeconds(20), () ->
           Http.get("http://127.0.0.1:" + port + "/metrics").body().lines()
               .anyMatch(l -> l.startsWith("agentloop_llm_generations_active") && !l.endsWith(" 0.0")));
       process.terminate();
@@ -121,6 +131,87 @@ class LauncherProcessTest {
       assertThat(error).isNotNull();
       assertThat(error.getString("message")).contains("shutting down");
       assertThat(process.awaitExit(Duration.ofSeconds(60))).isZero();
+    }
+  }
+
+  /** A request on a connection of its own, as a load balancer's new connection would be. */
+  private static HttpResponse<String> fresh(String url, String body) {
+    try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20));
+      request = body == null ? request.GET()
+          : request.header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+      return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static boolean refused(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+      return false;
+    } catch (ConnectException e) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Test
+  @DisplayName("after SIGTERM readiness is 503 while new requests are still served for the pre-stop delay; then new "
+      + "connections are refused and the stream in flight still ends with [DONE]")
+  void sigterm_pre_stop_delay() throws Exception {
+    int port = TestApp.freePort();
+    int llmPort = TestApp.freePort();
+    Map<String, String> env = env(port, llmPort);
+    env.put("AGENTLOOP_SHUTDOWN_PRE_STOP_DELAY_MS", "3000");
+    Path config = Files.createTempFile("agentloop-drain-", ".yaml");
+    // 40 tokens 100 ms apart: the stream outlives the pre-stop delay, then drains within the grace period
+    Files.writeString(config, """
+        llm:
+          models:
+            - { id: mock-fast, first_token_ms: 0, per_token_ms: 0, tokens: 16 }
+            - { id: drain, first_token_ms: 0, per_token_ms: 100, tokens: 40 }
+        """);
+    env.put("AGENTLOOP_CONFIG", config.toString());
+    String base = "http://127.0.0.1:" + port;
+    try (AgentloopProcess process = AgentloopProcess.start(env)) {
+      process.awaitLine("agentloop: started", Duration.ofSeconds(60));
+      assertThat(fresh(base + "/health/ready", null).statusCode()).isEqualTo(200);
+      CompletableFuture<HttpResponse<String>> stream = CompletableFuture.supplyAsync(() ->
+          fresh(base + "/v1/chat/completions", Http.chat("drain", "outlive the delay").put("stream", true).encode()));
+      Await.until("the stream is in flight", Duration.ofSeconds(20), () ->
+          fresh(base + "/metrics", null).body().lines()
+              .anyMatch(l -> l.startsWith("agentloop_llm_generations_active") && !l.endsWith(" 0.0")));
+      process.terminate();
+
+      Await.until("readiness answers 503", Duration.ofSeconds(10), () -> {
+        if (refused(port)) {
+          throw new AssertionError("new connections were refused before readiness ever answered 503");
+        }
+        return fresh(base + "/health/ready", null).statusCode() == 503;
+      });
+      for (int i = 0; i < 3; i++) {
+        HttpResponse<String> chat = fresh(base + "/v1/chat/completions", Http.chat("mock-fast", "still here " + i).encode());
+        assertThat(chat.statusCode()).as("a new request during the pre-stop delay").isEqualTo(200);
+        assertThat(fresh(base + "/health/ready", null).statusCode()).isEqualTo(503);
+        assertThat(fresh("http://127.0.0.1:" + llmPort + "/v1/models", null).statusCode()).as("the mock port too")
+            .isEqualTo(200);
+      }
+      assertThat(stream.isDone()).as("the stream is still in flight after the pre-stop checks").isFalse();
+
+      Await.until("new connections are refused", Duration.ofSeconds(15),
+          () -> refused(port));
+      HttpResponse<String> response = stream.get();
+      assertThat(response.statusCode()).isEqualTo(200);
+      Sse.Stream events = Sse.parse(response.body());
+      assertThat(events.done()).isTrue();
+      assertThat(events.contentEvents()).hasSize(40);
+      assertThat(process.awaitExit(Duration.ofSeconds(60))).isZero();
+      assertThat(process.output()).anySatisfy(l -> assertThat(l).contains("agentloop: stopped"));
     }
   }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -42,7 +43,7 @@ class MalformedBusMessagesTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {Addresses.STORAGE_GET, Addresses.STORAGE_LIST, Addresses.STORAGE_APPEND,
-      Addresses.STORAGE_DELETE, Addresses.STORAGE_EXPORT, Addresses.STORAGE_CREATE, Addresses.LLM_STREAM,
+      Addresses.STORAGE_DELETE, Addresses.STORAGE_CREATE, Addresses.LLM_STREAM,
       Addresses.LLM_COMPLETE, Addresses.STORAGE_JOBS_CREATE, Addresses.STORAGE_JOBS_UPDATE, Addresses.STORAGE_JOBS_RECORD,
       Addresses.STORAGE_JOBS_GET, Addresses.STORAGE_JOBS_RESULTS, Addresses.STORAGE_JOBS_INTERRUPT,
       Addresses.STORAGE_JOBS_EXPIRE, Addresses.JOBS_CREATE, Addresses.JOBS_GET, Addresses.JOBS_RESULTS,
@@ -62,12 +63,35 @@ class MalformedBusMessagesTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {Addresses.STORAGE_GET, Addresses.STORAGE_DELETE, Addresses.STORAGE_EXPORT,
-      Addresses.STORAGE_JOBS_GET, Addresses.STORAGE_JOBS_RESULTS, Addresses.JOBS_GET, Addresses.JOBS_RESULTS})
+  @ValueSource(strings = {Addresses.STORAGE_GET, Addresses.STORAGE_DELETE, Addresses.STORAGE_JOBS_GET,
+      Addresses.STORAGE_JOBS_RESULTS, Addresses.JOBS_GET, Addresses.JOBS_RESULTS})
   @DisplayName("an id that could name a path is refused")
   void path_ids(String address) {
     assertThatThrownBy(() -> app.vertx().eventBus().request(address,
         new JsonObject().put("id", "../../etc/passwd").put("format", "jsonl")).await(5, TimeUnit.SECONDS))
         .isInstanceOfSatisfying(ReplyException.class, e -> assertThat(e.failureCode()).isIn(400, 404));
+  }
+
+  @Test
+  @DisplayName("max_tokens over the configured limit is refused on the bus as over HTTP: a 400, no generation")
+  void max_tokens_is_bounded_on_the_bus() throws Exception {
+    int limit = app.config().getJsonObject("gateway").getInteger("max_tokens_limit");
+    for (String address : List.of(Addresses.LLM_COMPLETE, Addresses.LLM_STREAM)) {
+      for (long tokens : new long[] {limit + 1L, Integer.MAX_VALUE}) {
+        JsonObject request = new JsonObject().put("id", "bus-" + tokens).put("model", "mock-fast").put("max_tokens", tokens)
+            .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")));
+        assertThatThrownBy(() -> app.vertx().eventBus().request(address, request).await(5, TimeUnit.SECONDS))
+            .as("%s with max_tokens %d", address, tokens)
+            .isInstanceOfSatisfying(ReplyException.class, e -> {
+              assertThat(e.failureCode()).isEqualTo(400);
+              assertThat(e.getMessage()).contains("max_tokens").contains(String.valueOf(limit));
+            });
+      }
+    }
+    JsonObject fine = new JsonObject().put("model", "mock-fast").put("max_tokens", 5)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")));
+    JsonObject answer = (JsonObject) app.vertx().eventBus().request(Addresses.LLM_COMPLETE, fine)
+        .await(5, TimeUnit.SECONDS).body();
+    assertThat(answer.getJsonObject("usage").getInteger("completion_tokens")).isEqualTo(5);
   }
 }

@@ -2,6 +2,8 @@ package dev.agentloop.gateway;
 
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.NodeState;
+import dev.agentloop.common.guards.AdminAccess;
+import dev.agentloop.common.guards.FrontGuards;
 import dev.agentloop.common.metrics.Metrics;
 import dev.agentloop.common.observe.BlockedThreads;
 import dev.agentloop.common.observe.ObservabilityConfig;
@@ -14,7 +16,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashSet;
@@ -22,9 +23,10 @@ import java.util.Set;
 
 /**
  * The operator's routes, all behind {@link AdminAccess}: {@code GET /metrics} (Prometheus),
- * {@code GET /dashboard} (a live page from the jar) and its feed {@code GET /admin/feed} (one JSON
- * snapshot per second as server-sent events), {@code GET /admin/blocked-threads}, and, only when
- * {@code observability.demo_enabled}, the learners' {@code POST /admin/demo/block|offload?ms=N}.
+ * {@code GET /dashboard} (a live page from the jar, and the one login that takes {@code ?key=}) and
+ * its feed {@code GET /admin/feed} (one JSON snapshot per second as server-sent events), {@code GET
+ * /admin/blocked-threads}, and, only when {@code observability.demo_enabled}, the learners'
+ * {@code POST /admin/demo/block|offload?ms=N}.
  */
 final class AdminRoutes {
 
@@ -35,28 +37,27 @@ final class AdminRoutes {
   private final GatewayConfig gateway;
   private final ObservabilityConfig observability;
   private final MeterRegistry registry;
+  private final FrontGuards guards;
   private final AdminAccess access;
   private final Set<HttpServerResponse> feeds = new HashSet<>();
   private Buffer dashboard;
 
-  AdminRoutes(Vertx vertx, JsonObject config, GatewayConfig gateway) {
+  AdminRoutes(Vertx vertx, JsonObject config, GatewayConfig gateway, FrontGuards guards) {
     this.vertx = vertx;
     this.gateway = gateway;
     this.observability = ObservabilityConfig.from(config);
     this.registry = Metrics.registry(config);
-    this.access = AdminAccess.from(config);
+    this.guards = guards;
+    this.access = guards.admin();
   }
 
   /** Mounts the routes; completes once the dashboard page is loaded from the jar. */
   Future<Void> mount(Router router) {
     if (gateway.metricsEnabled()) {
-      // a scrape formats every series (cold, it took ~190 ms here): keep it off the event loop
-      router.get("/metrics").handler(access)
-          .blockingHandler(PrometheusScrapingHandler.create(gateway.metricsRegistry()), false);
+      guards.mountMetrics(router, gateway.metricsRegistry());
     }
-    AdminAccess browser = access.forBrowser();
-    router.get("/dashboard").handler(browser).handler(this::dashboard);
-    router.get("/admin/feed").handler(browser).handler(this::feed);
+    router.get("/dashboard").handler(access.login()).handler(this::dashboard);
+    router.get("/admin/feed").handler(access.withCookie()).handler(this::feed);
     router.get("/admin/blocked-threads").handler(access)
         .handler(ctx -> ctx.json(BlockedThreads.of(vertx).toJson()));
     if (observability.demoEnabled()) {

@@ -27,6 +27,11 @@ public final class ChatBodies {
     return ChatRoutes.jsonBody(ctx, limits);
   }
 
+  /** A 400 naming {@code param} when {@code text} is longer than a message may be. */
+  public void checkLength(String text, String param) {
+    ChatRequest.checkLength(text, limits.maxMessageChars(), param);
+  }
+
   /** A checked chat request ({@code model}, {@code messages}, {@code max_tokens}...), or a 400. */
   public ChatRequest chat(JsonObject body, String id) {
     return ChatRequest.fromHttp(body, id, limits);

@@ -13,20 +13,17 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Path;
-import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code /v1/conversations}: create, list (newest first, {@code limit} and {@code after}), get with
- * messages, delete, and export. An export is written to {@code <data_dir>/exports/} by the
- * asynchronous file system (off the event loop), sent with {@code sendFile}, then removed.
+ * one page of its messages ({@code limit} and {@code after}, a message position), delete, and
+ * export ({@link ConversationExport}).
  */
 final class ConversationRoutes {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ConversationRoutes.class);
-  private final Vertx vertx;
   private final StorageClient storage;
+  private final ConversationExport export;
+  private final Vertx vertx;
   private final Path exportsDir;
   private final HttpLimits limits;
 
@@ -37,16 +34,17 @@ final class ConversationRoutes {
     this.storage = storage;
     Path dataDir = Path.of(Settings.root(root).section("storage").string("data_dir", "./data"));
     this.exportsDir = dataDir.toAbsolutePath().normalize().resolve("exports");
+    this.export = new ConversationExport(vertx, storage, exportsDir);
   }
 
   void mount(Router router) {
+    ConversationExport.sweep(vertx, exportsDir);
     router.post("/v1/conversations").handler(this::create);
     router.get("/v1/conversations").handler(this::list);
-    router.get("/v1/conversations/:id").handler(ctx -> reply(ctx, 200,
-        storage.request(Addresses.STORAGE_GET, new JsonObject().put("id", id(ctx)))));
+    router.get("/v1/conversations/:id").handler(this::get);
     router.delete("/v1/conversations/:id").handler(ctx -> reply(ctx, 200,
         storage.request(Addresses.STORAGE_DELETE, new JsonObject().put("id", id(ctx)))));
-    router.get("/v1/conversations/:id/export").handler(this::export);
+    router.get("/v1/conversations/:id/export").handler(ctx -> export.handle(ctx, id(ctx)));
   }
 
   private void create(RoutingContext ctx) {
@@ -61,41 +59,33 @@ final class ConversationRoutes {
     reply(ctx, 201, storage.request(Addresses.STORAGE_CREATE, request));
   }
 
-  private void list(RoutingContext ctx) {
-    JsonObject request = new JsonObject();
-    String limit = ctx.request().getParam("limit");
-    if (limit != null) {
+  /** One page of messages: {@code limit} (default 100, at most 1000) after position {@code after} (default 0). */
+  private void get(RoutingContext ctx) {
+    JsonObject request = new JsonObject().put("id", id(ctx));
+    integerParam(ctx, "limit", request);
+    integerParam(ctx, "after", request);
+    reply(ctx, 200, storage.request(Addresses.STORAGE_GET, request));
+  }
+
+  private static void integerParam(RoutingContext ctx, String name, JsonObject into) {
+    String value = ctx.request().getParam(name);
+    if (value != null) {
       try {
-        request.put("limit", Integer.parseInt(limit));
+        into.put(name, Long.parseLong(value));
       } catch (NumberFormatException e) {
-        throw ApiException.badRequest("Invalid 'limit': expected an integer.", "limit", "invalid_type");
+        throw ApiException.badRequest("Invalid '" + name + "': expected an integer.", name, "invalid_type");
       }
     }
+  }
+
+  private void list(RoutingContext ctx) {
+    JsonObject request = new JsonObject();
+    integerParam(ctx, "limit", request);
     String after = ctx.request().getParam("after");
     if (after != null) {
       request.put("after", ConversationIds.require(after, "after"));
     }
     reply(ctx, 200, storage.request(Addresses.STORAGE_LIST, request));
-  }
-
-  private void export(RoutingContext ctx) {
-    String id = id(ctx);
-    String format = ctx.request().getParam("format", "jsonl");
-    storage.request(Addresses.STORAGE_EXPORT, new JsonObject().put("id", id).put("format", format))
-        .compose(rendered -> {
-          Path file = exportsDir.resolve(id + "-" + UUID.randomUUID() + "." + rendered.getString("extension"));
-          return vertx.fileSystem().mkdirs(exportsDir.toString())
-              .compose(v -> vertx.fileSystem().writeFile(file.toString(),
-                  io.vertx.core.buffer.Buffer.buffer(rendered.getString("body"))))
-              .compose(v -> ctx.response()
-                  .putHeader("content-type", rendered.getString("content_type"))
-                  .putHeader("content-disposition",
-                      "attachment; filename=\"" + id + "." + rendered.getString("extension") + "\"")
-                  .sendFile(file.toString())
-                  .eventually(() -> vertx.fileSystem().delete(file.toString())
-                      .onFailure(e -> LOG.warn("export: could not remove {}: {}", file, e.getMessage()))));
-        })
-        .onFailure(failure -> HttpErrors.send(ctx.response(), ApiException.from(failure, "storage-service")));
   }
 
   private static String id(RoutingContext ctx) {

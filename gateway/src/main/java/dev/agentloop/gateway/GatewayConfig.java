@@ -3,6 +3,8 @@ package dev.agentloop.gateway;
 import dev.agentloop.common.admission.Admission;
 import dev.agentloop.common.config.AgentloopConfig;
 import dev.agentloop.common.config.Settings;
+import dev.agentloop.common.guards.GuardsConfig;
+import dev.agentloop.common.guards.RateLimits;
 import dev.agentloop.common.openai.HttpLimits;
 import dev.agentloop.common.stream.StreamTimeouts;
 import dev.agentloop.gateway.jobs.JobsConfig;
@@ -13,12 +15,9 @@ import java.util.Map;
 
 /** The {@code gateway} section, parsed once and checked. */
 public record GatewayConfig(String host, int port, int instances, HttpLimits limits,
-    StreamTimeouts timeouts, Map<String, StreamTimeouts> modelTimeouts, List<String> apiKeys, Limits rateLimits,
-    Admission.Config admission, JobsConfig jobs, long graceMs, boolean metricsEnabled, String metricsRegistry) {
-
-  /** {@code gateway.rate_limits}: per client; 0 turns a limit off. */
-  public record Limits(double requestsPerSecond, int burst) {
-  }
+    StreamTimeouts timeouts, Map<String, StreamTimeouts> modelTimeouts, GuardsConfig guards,
+    Admission.Config admission, JobsConfig jobs, long graceMs, boolean metricsEnabled, String metricsRegistry,
+    ConversationHistory.Window history) {
 
   public static GatewayConfig from(JsonObject root) {
     Settings gateway = Settings.root(root).section("gateway");
@@ -29,7 +28,6 @@ public record GatewayConfig(String host, int port, int instances, HttpLimits lim
       perModel.put(model, StreamTimeouts.from(models.section(model).section("timeouts"), timeouts));
     }
     AgentloopConfig process = AgentloopConfig.from(root);
-    Settings rates = gateway.section("rate_limits");
     return new GatewayConfig(
         gateway.string("host", "0.0.0.0"),
         gateway.integer("port", 8080, 0, 65535),
@@ -37,23 +35,21 @@ public record GatewayConfig(String host, int port, int instances, HttpLimits lim
         HttpLimits.from(root),
         timeouts,
         Map.copyOf(perModel),
-        apiKeys(gateway),
-        new Limits(rates.number("requests_per_second", 0, 0, 1e9), rates.integer("burst", 0, 0, 1_000_000_000)),
+        GuardsConfig.from(root),
         Admission.Config.from(root),
         JobsConfig.from(root),
         process.shutdownGraceMs(),
         process.metricsEnabled(),
-        process.metricsRegistry());
+        process.metricsRegistry(),
+        ConversationHistory.Window.from(root));
   }
 
-  private static List<String> apiKeys(Settings gateway) {
-    List<String> keys = gateway.strings("api_keys", List.of());
-    for (String key : keys) {
-      if (key.isBlank() || key.chars().anyMatch(c -> c <= ' ' || c == 127)) {
-        throw gateway.error("api_keys", "must hold non-empty keys without spaces or control characters");
-      }
-    }
-    return keys;
+  public List<String> apiKeys() {
+    return guards.apiKeys();
+  }
+
+  public RateLimits.Config rateLimits() {
+    return guards.rateLimits();
   }
 
   public StreamTimeouts timeoutsFor(String model) {

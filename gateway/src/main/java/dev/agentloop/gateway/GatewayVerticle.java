@@ -4,6 +4,7 @@ import dev.agentloop.common.Addresses;
 import dev.agentloop.common.NodeState;
 import dev.agentloop.common.admission.Admission;
 import dev.agentloop.common.config.Settings;
+import dev.agentloop.common.guards.FrontGuards;
 import dev.agentloop.common.metrics.ChatMetrics;
 import dev.agentloop.common.metrics.Metrics;
 import dev.agentloop.common.observe.ServerTiming;
@@ -16,7 +17,6 @@ import dev.agentloop.common.openai.ClientId;
 import dev.agentloop.gateway.agent.AgentRoutes;
 import dev.agentloop.gateway.jobs.JobRoutes;
 import dev.agentloop.gateway.resilience.ResilientChatService;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -40,10 +40,8 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     config = GatewayConfig.from(config());
     MeterRegistry registry = Metrics.registry(config());
-    RateLimits limits = RateLimits.of(vertx, config.rateLimits(), registry);
-    ApiKeyAuth auth = new ApiKeyAuth(config.apiKeys(), Counter.builder("agentloop_auth_failures")
-        .description("Requests refused with 401").register(registry));
-    Router router = ApiRouter.create(vertx, config.limits().bodyLimitBytes(), auth, limits.requestGuard());
+    FrontGuards guards = FrontGuards.of(vertx, config(), registry);
+    Router router = guards.router(vertx, config.limits().bodyLimitBytes());
     router.route().order(-1).handler(new ServerTiming());
     StorageClient storage = new StorageClient(vertx);
     // The resilience chain (breaker, retries of 503s with backoff, fallbacks) over the bus client;
@@ -51,8 +49,10 @@ public final class GatewayVerticle extends VerticleBase {
     // (nothing reached the client yet), a stream only while it opens.
     ChatService models = new RetryingChatService(vertx, ResilientChatService.create(vertx, config()),
         RetryingChatService.Policy.from(Settings.root(config()).section("gateway")).memberLossOnly(), registry);
+    ConversationHistory history = new ConversationHistory(storage, config.history(), config.limits());
     Admission admission = Admission.of(vertx, config());
-    routes = new ChatRoutes(models, config.limits(), ChatMetrics.of(registry, "gateway"), new ConversationHook(storage))
+    routes = new ChatRoutes(models, config.limits(), ChatMetrics.of(registry, "gateway"),
+        new ConversationHook(storage, history))
         .admission(ctx -> admission.admit(Admission.Kind.STREAM, ClientId.of(ctx))::release);
     routes.mount(router);
     new ConversationRoutes(vertx, storage, config(), config.limits()).mount(router);
@@ -62,7 +62,7 @@ public final class GatewayVerticle extends VerticleBase {
     new AgentRoutes(vertx, bodies, admission, slowReaderMs).mount(router);
     new JobRoutes(vertx, bodies, slowReaderMs).mount(router);
     new HealthRoutes(vertx).mount(router);
-    admin = new AdminRoutes(vertx, config(), config);
+    admin = new AdminRoutes(vertx, config(), config, guards);
     Future<Void> adminReady = admin.mount(router);
     ApiRouter.finish(router);
     // An llm instance leaving gracefully may drop what was routed to it as it unregistered: let the

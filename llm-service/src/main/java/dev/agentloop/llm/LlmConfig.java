@@ -26,7 +26,7 @@ public record LlmConfig(Map<String, ModelSpec> models, String httpHost, int http
     Settings stream = llm.section("stream");
     Settings gateway = Settings.root(root).section("gateway");
     return new LlmConfig(Map.copyOf(models),
-        llm.string("http_host", "0.0.0.0"),
+        llm.string("http_host", "127.0.0.1"),
         llm.integer("http_port", 8081, 0, 65535),
         llm.integer("instances", 0, 0, 256),
         stream.integer("max_batch_tokens", 256, 1, 1_000_000),

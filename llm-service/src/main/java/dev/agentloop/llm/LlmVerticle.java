@@ -7,6 +7,7 @@ import dev.agentloop.common.config.AgentloopConfig;
 import dev.agentloop.common.metrics.Metrics;
 import dev.agentloop.common.openai.ChatRequest;
 import dev.agentloop.common.openai.ChatWire;
+import dev.agentloop.common.openai.HttpLimits;
 import dev.agentloop.common.stream.TokenStreamProducer;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
@@ -39,6 +40,7 @@ public final class LlmVerticle extends VerticleBase {
 
   private final Map<String, Runnable> cancels = new HashMap<>();
   private LlmConfig config;
+  private int maxTokensLimit;
   private LlmMetrics metrics;
   private List<MessageConsumer<Object>> requestConsumers = List.of();
   private int busy;
@@ -47,6 +49,7 @@ public final class LlmVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     config = LlmConfig.from(config());
+    maxTokensLimit = HttpLimits.from(config()).maxTokensLimit();
     String node = NodeState.nodeId(vertx);
     metrics = LlmMetrics.of(Metrics.registry(config()), node);
     EventBus bus = vertx.eventBus();
@@ -118,7 +121,7 @@ public final class LlmVerticle extends VerticleBase {
   }
 
   private void stream(Message<Object> message) {
-    ChatRequest request = ChatRequest.fromBus(message.body());
+    ChatRequest request = ChatRequest.fromBus(message.body(), maxTokensLimit);
     ModelSpec model = model(request);
     TokenStreamProducer producer = new TokenStreamProducer(message, config.maxBatchTokens(), config.ackTimeoutMs());
     Counter tokens = metrics.tokens(model.id());
@@ -160,7 +163,7 @@ public final class LlmVerticle extends VerticleBase {
   }
 
   private void complete(Message<Object> message) {
-    ChatRequest request = ChatRequest.fromBus(message.body());
+    ChatRequest request = ChatRequest.fromBus(message.body(), maxTokensLimit);
     ModelSpec model = model(request);
     Counter tokens = metrics.tokens(model.id());
     StringBuilder content = new StringBuilder();

@@ -6,7 +6,9 @@ import dev.agentloop.common.openai.ChatRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -69,5 +71,44 @@ class TextGeneratorTest {
         .add(new JsonObject().put("role", "system").put("content", "be kind"))
         .add(new JsonObject().put("role", "user").put("content", "hello there world"));
     assertThat(TextGenerator.promptTokens(messages)).isEqualTo(3 + (3 + 2) + (3 + 3));
+  }
+
+  @Test
+  @DisplayName("words are counted and echoed exactly as trim() and split on whitespace would, on random texts")
+  void words_match_trim_and_split() {
+    String alphabet = "ab c\t\n\u000b\f\r\u0000\u0001\u00a0\u2028x.";
+    SplittableRandom random = new SplittableRandom(3);
+    for (int t = 0; t < 20_000; t++) {
+      StringBuilder text = new StringBuilder();
+      int length = random.nextInt(24);
+      for (int i = 0; i < length; i++) {
+        text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String s = text.toString();
+      String trimmed = s.trim();
+      List<String> expected = trimmed.isEmpty() ? List.of() : Arrays.asList(trimmed.split("\\s+"));
+      TextGenerator.Words words = new TextGenerator.Words(s);
+      assertThat(words.count()).as("'%s'", s).isEqualTo(expected.size());
+      List<String> cut = new ArrayList<>();
+      for (int i = 0; i < 2 * expected.size(); i++) {
+        cut.add(words.next());
+      }
+      List<String> twice = new ArrayList<>(expected);
+      twice.addAll(expected);
+      assertThat(cut).as("'%s'", s).isEqualTo(twice);
+    }
+  }
+
+  @Test
+  @DisplayName("the seed reads every part of the messages, not only their text")
+  void seed_covers_every_field() {
+    JsonArray plain = new JsonArray().add(new JsonObject().put("role", "user").put("content", "same"));
+    JsonArray named = new JsonArray().add(new JsonObject().put("role", "user").put("content", "same").put("name", "ada"));
+    JsonArray system = new JsonArray().add(new JsonObject().put("role", "system").put("content", "same"));
+    List<String> base = all(TextGenerator.of(FAST, new ChatRequest("id", "m", plain, null, false, false)));
+    assertThat(all(TextGenerator.of(FAST, new ChatRequest("id", "m", named, null, false, false)))).isNotEqualTo(base);
+    assertThat(all(TextGenerator.of(FAST, new ChatRequest("id", "m", system, null, false, false)))).isNotEqualTo(base);
+    assertThat(all(TextGenerator.of(FAST, new ChatRequest("other-id", "m", plain.copy(), null, false, false))))
+        .as("the request id is not part of it").isEqualTo(base);
   }
 }

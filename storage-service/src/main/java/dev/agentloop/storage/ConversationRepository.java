@@ -3,6 +3,7 @@ package dev.agentloop.storage;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /**
  * Conversations and their messages, whatever holds them. Every future completes on the caller's
@@ -20,8 +21,19 @@ public interface ConversationRepository {
 
   Future<JsonObject> create(String title, JsonObject metadata);
 
-  /** The conversation with {@code messages}, oldest first. */
-  Future<JsonObject> get(String id);
+  /**
+   * The conversation with one page of its messages, oldest first: those at positions
+   * {@code after + 1 .. after + limit} (positions count from 1). Also {@code has_more} and
+   * {@code last_position}, the {@code after} of the next page.
+   */
+  Future<JsonObject> page(String id, long after, int limit);
+
+  /**
+   * The conversation with its newest messages that fit in {@code maxMessages} and {@code maxChars}
+   * ({@link Window}), oldest first, and {@code history: {"used","dropped"}}. Reads only about as much
+   * as it returns.
+   */
+  Future<JsonObject> window(String id, int maxMessages, long maxChars);
 
   /** Newest first; {@code after} is the id of the last conversation of the previous page. */
   Future<JsonObject> list(int limit, String after);
@@ -37,7 +49,7 @@ public interface ConversationRepository {
   Future<Void> close();
 
   /** A list page from up to {@code limit + 1} rows (the extra one only says there is more). */
-  static JsonObject page(java.util.List<JsonObject> rows, int limit) {
+  static JsonObject listPage(List<JsonObject> rows, int limit) {
     boolean more = rows.size() > limit;
     JsonArray data = new JsonArray();
     rows.stream().limit(limit).forEach(data::add);
@@ -45,5 +57,17 @@ public interface ConversationRepository {
         .put("first_id", data.isEmpty() ? null : data.getJsonObject(0).getString("id"))
         .put("last_id", data.isEmpty() ? null : data.getJsonObject(data.size() - 1).getString("id"))
         .put("has_more", more);
+  }
+
+  /** The reply of {@link #page}. */
+  static JsonObject messagePage(JsonObject conversation, JsonArray messages, long after, boolean more) {
+    return conversation.put("messages", messages).put("has_more", more).put("last_position", after + messages.size());
+  }
+
+  /** The reply of {@link #window}. */
+  static JsonObject windowReply(JsonObject conversation, JsonArray messages) {
+    int dropped = Math.max(0, conversation.getInteger("message_count") - messages.size());
+    return conversation.put("messages", messages)
+        .put("history", new JsonObject().put("used", messages.size()).put("dropped", dropped));
   }
 }

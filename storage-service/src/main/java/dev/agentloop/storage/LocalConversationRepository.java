@@ -2,15 +2,17 @@ package dev.agentloop.storage;
 
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.storage.ConversationIds;
+import dev.agentloop.storage.PageCursors.Cursor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,26 +25,29 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded store: one append-only {@link RecordFile} per conversation under
- * {@code <data_dir>/conversations/<id>.log}. The first record describes the conversation (written
- * whole: temp, fsync, rename); each later record is one turn, so a turn is on disk entirely or not
- * at all. A write is acknowledged only after {@code fsync}.
+ * {@code <data_dir>/conversations/<id>.log}, locked against a second process ({@link StoreLock}).
+ * The first record describes the conversation (written whole: temp, fsync, rename); each later
+ * record is one turn, so a turn is on disk entirely or not at all. A write is acknowledged only
+ * after {@code fsync}, and the index changes only then; a write that fails leaves the file as it
+ * was, and a conversation whose file could not be put back turns read-only until restart.
  *
  * <p>All file work and the in-memory index live on one single-threaded named worker pool: writes
- * never interleave, the index needs no lock, and no event loop ever touches a file. The index is
- * rebuilt at start by reading every file; a torn last record is cut off, an unreadable file is
- * logged and left alone.
+ * never interleave, the index needs no lock, and no event loop ever touches a file. Pages are read
+ * forwards from a remembered cursor, history windows backwards from the end of the file.
  */
 final class LocalConversationRepository implements ConversationRepository {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalConversationRepository.class);
-  private static final String SUFFIX = ".log";
 
   private final Vertx vertx;
   private final Path dir;
+  private final RecordFile files;
   private WorkerExecutor worker;
+  private StoreLock lock;
   // confined to the worker thread
   private final Map<String, Entry> byId = new HashMap<>();
   private final NavigableMap<Long, Entry> bySeq = new TreeMap<>();
+  private final PageCursors cursors = new PageCursors();
   private long nextSeq = 1;
 
   private static final class Entry {
@@ -51,14 +56,17 @@ final class LocalConversationRepository implements ConversationRepository {
     final long createdAt;
     final String title;
     final JsonObject metadata;
+    final long headerEnd;
     int messageCount;
+    String readOnly;
 
-    Entry(JsonObject header) {
+    Entry(JsonObject header, long headerEnd) {
       this.id = header.getString("id");
       this.seq = header.getLong("seq");
       this.createdAt = header.getLong("created_at");
       this.title = header.getString("title");
       this.metadata = header.getJsonObject("metadata", new JsonObject());
+      this.headerEnd = headerEnd;
     }
 
     JsonObject json() {
@@ -67,61 +75,41 @@ final class LocalConversationRepository implements ConversationRepository {
   }
 
   LocalConversationRepository(Vertx vertx, Path dataDir) {
+    this(vertx, dataDir, new RecordFile(RecordFile.Io.REAL, Frames.MAX_PAYLOAD));
+  }
+
+  LocalConversationRepository(Vertx vertx, Path dataDir, RecordFile files) {
     this.vertx = vertx;
     this.dir = dataDir.resolve("conversations");
+    this.files = files;
   }
 
   @Override
   public Future<Void> start() {
     worker = vertx.createSharedWorkerExecutor("agentloop-storage-local", 1);
-    return blocking(() -> {
+    return worker.executeBlocking(() -> {
       if (!Files.isDirectory(dir)) {
         Files.createDirectories(dir);
         RecordFile.syncDirectory(dir.getParent()); // the new directory's own entry is durable too
       }
-      rebuildIndex();
-      return null;
-    });
-  }
-
-  private void rebuildIndex() throws IOException {
-    int torn = 0;
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path file : files) {
-        String name = file.getFileName().toString();
-        if (name.endsWith(SUFFIX + ".tmp")) {
-          Files.deleteIfExists(file); // a create that never got acknowledged
-          continue;
-        }
-        if (!name.endsWith(SUFFIX) || !ConversationIds.valid(name.substring(0, name.length() - SUFFIX.length()))) {
-          continue;
-        }
-        try {
-          RecordFile.Contents contents = RecordFile.read(file);
-          if (contents.records().isEmpty() || !"conversation".equals(contents.records().get(0).getString("type"))) {
-            LOG.warn("storage: {} has no readable header record; ignoring it", file);
-            continue;
-          }
-          if (contents.torn()) {
-            torn++;
-            LOG.warn("storage: {} ends with a torn record (crash during a write); cutting it at byte {}", file,
-                contents.validLength());
-            RecordFile.truncate(file, contents.validLength());
-          }
-          Entry entry = new Entry(contents.records().get(0));
-          for (JsonObject record : contents.records().subList(1, contents.records().size())) {
-            entry.messageCount += record.getJsonArray("messages", new JsonArray()).size();
-          }
-          byId.put(entry.id, entry);
-          bySeq.put(entry.seq, entry);
-          nextSeq = Math.max(nextSeq, entry.seq + 1);
-        } catch (IOException | RuntimeException e) {
-          LOG.warn("storage: cannot read {} ({}); ignoring it", file, e.toString());
-        }
+      lock = StoreLock.acquire(dir);
+      List<LocalRecovery.Found> conversations;
+      try {
+        conversations = new LocalRecovery(dir, files).run();
+      } catch (IOException | RuntimeException e) {
+        lock.close();
+        lock = null;
+        throw e;
       }
-    }
-    LOG.info("storage: local store at {}: {} conversations{}", dir, byId.size(),
-        torn == 0 ? "" : ", " + torn + " torn tails repaired");
+      for (LocalRecovery.Found found : conversations) {
+        Entry entry = new Entry(found.header(), found.headerEnd());
+        entry.messageCount = found.messageCount();
+        byId.put(entry.id, entry);
+        bySeq.put(entry.seq, entry);
+        nextSeq = Math.max(nextSeq, entry.seq + 1);
+      }
+      return null;
+    }, true);
   }
 
   @Override
@@ -131,8 +119,13 @@ final class LocalConversationRepository implements ConversationRepository {
       JsonObject header = new JsonObject().put("type", "conversation").put("id", id).put("seq", nextSeq)
           .put("created_at", System.currentTimeMillis() / 1000).put("title", title)
           .put("metadata", metadata == null ? new JsonObject() : metadata);
-      RecordFile.create(file(id), header);
-      Entry entry = new Entry(header);
+      long headerEnd;
+      try {
+        headerEnd = files.create(file(id), header);
+      } catch (Frames.TooLarge e) {
+        throw tooLarge(e);
+      }
+      Entry entry = new Entry(header, headerEnd);
       nextSeq++;
       byId.put(id, entry);
       bySeq.put(entry.seq, entry);
@@ -141,15 +134,61 @@ final class LocalConversationRepository implements ConversationRepository {
   }
 
   @Override
-  public Future<JsonObject> get(String id) {
+  public Future<JsonObject> page(String id, long after, int limit) {
     return blocking(() -> {
       Entry entry = require(id);
-      RecordFile.Contents contents = RecordFile.read(file(id));
-      JsonArray messages = new JsonArray();
-      for (JsonObject record : contents.records().subList(1, contents.records().size())) {
-        record.getJsonArray("messages", new JsonArray()).forEach(messages::add);
+      JsonArray page = new JsonArray();
+      if (after < entry.messageCount) {
+        readPage(entry, after, limit, page);
       }
-      return entry.json().put("messages", messages);
+      return ConversationRepository.messagePage(entry.json(), page, after, after + page.size() < entry.messageCount);
+    });
+  }
+
+  private void readPage(Entry entry, long after, int limit, JsonArray page) throws IOException {
+    Cursor start = cursors.find(entry.id, after, new Cursor(entry.headerEnd, 0));
+    long[] position = {start.firstPosition()};
+    try (FileChannel channel = FileChannel.open(file(entry.id), StandardOpenOption.READ)) {
+      RecordScanner.forward(channel, start.offset(), frame -> {
+        JsonArray messages = frame.record().getJsonArray("messages", new JsonArray());
+        long first = position[0];
+        for (int i = 0; i < messages.size() && page.size() < limit; i++) {
+          if (first + i >= after) {
+            page.add(messages.getValue(i));
+          }
+        }
+        position[0] += messages.size();
+        if (page.size() < limit) {
+          return true;
+        }
+        long next = after + limit;
+        cursors.remember(entry.id, next, position[0] > next ? new Cursor(frame.offset(), first)
+            : new Cursor(frame.end(), position[0]));
+        return false;
+      });
+    }
+  }
+
+  @Override
+  public Future<JsonObject> window(String id, int maxMessages, long maxChars) {
+    return blocking(() -> {
+      Entry entry = require(id);
+      Window window = new Window(maxMessages, maxChars);
+      boolean reachedStart = true;
+      if (maxMessages > 0 && entry.messageCount > 0) {
+        try (FileChannel channel = FileChannel.open(file(id), StandardOpenOption.READ)) {
+          reachedStart = RecordScanner.backward(channel, entry.headerEnd, frame -> {
+            JsonArray messages = frame.record().getJsonArray("messages", new JsonArray());
+            for (int i = messages.size() - 1; i >= 0; i--) {
+              if (messages.getValue(i) instanceof JsonObject message && !window.offer(message)) {
+                return false;
+              }
+            }
+            return true;
+          });
+        }
+      }
+      return ConversationRepository.windowReply(entry.json(), window.messages(reachedStart));
     });
   }
 
@@ -168,7 +207,7 @@ final class LocalConversationRepository implements ConversationRepository {
         }
         rows.add(entry.json());
       }
-      return ConversationRepository.page(rows, limit);
+      return ConversationRepository.listPage(rows, limit);
     });
   }
 
@@ -176,8 +215,21 @@ final class LocalConversationRepository implements ConversationRepository {
   public Future<JsonObject> appendTurn(String id, JsonArray input, JsonObject assistant) {
     return blocking(() -> {
       Entry entry = require(id);
+      if (entry.readOnly != null) {
+        throw ApiException.unavailable("Conversation '" + id + "' is read-only until the storage-service restarts: "
+            + entry.readOnly);
+      }
       JsonArray messages = Messages.turn(input, assistant, System.currentTimeMillis() / 1000);
-      RecordFile.append(file(id), new JsonObject().put("type", "turn").put("messages", messages));
+      try {
+        files.append(file(id), new JsonObject().put("type", "turn").put("messages", messages));
+      } catch (Frames.TooLarge e) {
+        throw tooLarge(e);
+      } catch (RecordFile.Unrepaired e) {
+        entry.readOnly = e.getMessage();
+        LOG.error("storage: conversation {} is read-only until restart: {}", id, e.getMessage());
+        throw ApiException.unavailable("The turn was not stored and conversation '" + id
+            + "' is read-only until the storage-service restarts: " + e.getMessage());
+      }
       entry.messageCount += messages.size();
       return new JsonObject().put("conversation_id", id).put("message_count", entry.messageCount);
     });
@@ -190,6 +242,7 @@ final class LocalConversationRepository implements ConversationRepository {
       RecordFile.delete(file(id));
       byId.remove(id);
       bySeq.remove(entry.seq);
+      cursors.forget(id);
       return new JsonObject().put("id", id).put("object", "conversation.deleted").put("deleted", true);
     });
   }
@@ -201,7 +254,20 @@ final class LocalConversationRepository implements ConversationRepository {
 
   @Override
   public Future<Void> close() {
-    return worker == null ? Future.succeededFuture() : worker.close();
+    if (worker == null) {
+      return Future.succeededFuture();
+    }
+    return worker.executeBlocking(() -> {
+      if (lock != null) {
+        lock.close();
+      }
+      return null;
+    }, true).eventually(worker::close).mapEmpty();
+  }
+
+  private ApiException tooLarge(Frames.TooLarge e) {
+    return new ApiException(413, "invalid_request_error", "record_too_large", null, "The turn is " + e.size
+        + " bytes once stored; a conversation record may hold at most " + e.max + " bytes. Nothing was stored.");
   }
 
   private Entry require(String id) {
@@ -213,7 +279,7 @@ final class LocalConversationRepository implements ConversationRepository {
   }
 
   private Path file(String id) {
-    return dir.resolve(ConversationIds.require(id, "id") + SUFFIX);
+    return dir.resolve(ConversationIds.require(id, "id") + LocalRecovery.SUFFIX);
   }
 
   private <T> Future<T> blocking(Callable<T> work) {

@@ -6,12 +6,13 @@ import dev.agentloop.common.storage.JsonSize;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,10 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Jobs in the embedded store: one append-only {@link RecordFile} per job under
- * {@code <data_dir>/jobs/<id>.log}. The first record is the header (with the requests), written
- * whole; each later record is a new state, or one item's result with the state after it, so a
- * finished item costs one appended record, never a rewrite of the job.
+ * Jobs in the embedded store: one append-only file of {@link Frames frames} per job under
+ * {@code <data_dir>/jobs/<id>.log}, written through {@link RecordFile} and read with
+ * {@link RecordScanner}, as conversations are. The first record is the header (with the requests),
+ * written whole; each later record is a new state, or one item's result with the state after it, so
+ * a finished item costs one appended record, never a rewrite of the job.
  *
  * <p>All file work and the index (each job's header and latest state, no results) live on one
  * single-threaded named worker pool, as for conversations. A page of results reads the job's file
@@ -34,11 +36,11 @@ final class LocalJobRepository implements JobRepository {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalJobRepository.class);
   private static final String SUFFIX = ".log";
-  /** Earlier versions kept each job whole in {@code jobs/<id>.json}; such a file is imported once at start. */
-  private static final String LEGACY_SUFFIX = ".json";
+  private static final String LEGACY_SUFFIX = LegacyJobFile.SUFFIX;
 
   private final Vertx vertx;
   private final Path dir;
+  private final RecordFile files;
   private WorkerExecutor worker;
   private final Map<String, Entry> byId = new HashMap<>(); // confined to the worker thread
 
@@ -66,9 +68,10 @@ final class LocalJobRepository implements JobRepository {
     }
   }
 
-  LocalJobRepository(Vertx vertx, Path dataDir) {
+  LocalJobRepository(Vertx vertx, Path dataDir, RecordFile files) {
     this.vertx = vertx;
     this.dir = dataDir.resolve("jobs");
+    this.files = files;
   }
 
   @Override
@@ -85,13 +88,16 @@ final class LocalJobRepository implements JobRepository {
   }
 
   private void rebuildIndex() throws IOException {
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path file : files) {
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path file : entries) {
         String name = file.getFileName().toString();
         if (name.endsWith(SUFFIX + ".tmp")) {
           Files.deleteIfExists(file); // a create that never got acknowledged
         } else if (name.endsWith(LEGACY_SUFFIX) && JobIds.valid(name.substring(0, name.length() - LEGACY_SUFFIX.length()))) {
-          importLegacy(file);
+          LegacyJobFile.Imported job = LegacyJobFile.importInto(file, files, this::file);
+          if (job != null) {
+            byId.put(job.header().getString("id"), new Entry(job.header(), job.state()));
+          }
         } else if (name.endsWith(SUFFIX) && JobIds.valid(name.substring(0, name.length() - SUFFIX.length()))) {
           load(file);
         }
@@ -101,58 +107,29 @@ final class LocalJobRepository implements JobRepository {
   }
 
   private void load(Path file) {
-    try {
-      RecordFile.Contents contents = RecordFile.read(file);
-      if (contents.records().isEmpty() || !"job".equals(contents.records().get(0).getString("type"))) {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      Frames.Frame header = Frames.decodeAt(channel, 0, channel.size());
+      if (header == null || !"job".equals(header.record().getString("type"))) {
         LOG.warn("storage: {} has no readable job header; ignoring it", file);
         return;
       }
-      if (contents.torn()) {
-        LOG.warn("storage: {} ends with a torn record (crash during a write); cutting it at byte {}", file,
-            contents.validLength());
-        RecordFile.truncate(file, contents.validLength());
+      Entry entry = new Entry(header.record(), JobState.from(header.record().getValue("state")));
+      RecordScanner.Summary summary = RecordScanner.forward(channel, header.end(), frame -> {
+        entry.apply(JobState.from(frame.record().getValue("state")));
+        return true;
+      });
+      if (summary.damagedRegions() > 0) {
+        LOG.warn("storage: {} has {} damaged region(s) between valid records; skipping them", file,
+            summary.damagedRegions());
       }
-      JsonObject header = contents.records().get(0);
-      Entry entry = new Entry(header, JobState.from(header.getValue("state")));
-      for (JsonObject record : contents.records().subList(1, contents.records().size())) {
-        entry.apply(JobState.from(record.getValue("state")));
+      if (summary.tornTail()) {
+        LOG.warn("storage: {} ends with a torn record (a write cut short); cutting it at byte {}", file,
+            summary.validEnd());
+        RecordFile.truncate(file, summary.validEnd());
       }
       byId.put(entry.id, entry);
     } catch (IOException | RuntimeException e) {
       LOG.warn("storage: cannot read {} ({}); ignoring it", file, e.toString());
-    }
-  }
-
-  /** A job of the earlier one-file format becomes a record file; one that was unfinished is interrupted. */
-  private void importLegacy(Path file) {
-    try {
-      JsonObject old = new JsonObject(Files.readString(file));
-      JsonArray requests = old.getJsonArray("requests", new JsonArray());
-      JsonArray results = old.getJsonArray("results", new JsonArray());
-      int succeeded = (int) results.stream().filter(r -> "ok".equals(((JsonObject) r).getString("status"))).count();
-      int failed = (int) results.stream().filter(r -> "error".equals(((JsonObject) r).getString("status"))).count();
-      String status = old.getString("status", JobState.INTERRUPTED);
-      boolean finished = old.getValue("finished_at") != null && !"queued".equals(status) && !"running".equals(status);
-      JobState state = new JobState(1, finished ? status : JobState.INTERRUPTED, old.getLong("started_at"),
-          finished ? old.getLong("finished_at") : System.currentTimeMillis() / 1000, requests.size(), succeeded, failed,
-          requests.size() - succeeded - failed, 0);
-      String id = old.getString("id");
-      JsonObject header = new JsonObject().put("id", id).put("node", "legacy").put("incarnation", "legacy")
-          .put("created_at", old.getLong("created_at", 0L)).put("concurrency", old.getInteger("concurrency", 1))
-          .put("requests", requests);
-      RecordFile.create(file(id), header.copy().put("type", "job").put("state", state.toJson()));
-      for (Object r : results) {
-        JsonObject result = (JsonObject) r;
-        if ("ok".equals(result.getString("status")) || "error".equals(result.getString("status"))) {
-          RecordFile.append(file(id), new JsonObject().put("type", "result").put("result", result)
-              .put("state", state.toJson()));
-        }
-      }
-      RecordFile.delete(file);
-      byId.put(id, new Entry(header, state));
-      LOG.info("storage: imported job {} from the earlier format", id);
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("storage: cannot import {} ({}); leaving it", file, e.toString());
     }
   }
 
@@ -163,7 +140,7 @@ final class LocalJobRepository implements JobRepository {
       if (byId.containsKey(id)) {
         throw ApiException.badRequest("A job with id `" + id + "` exists already.", "id", "invalid_value");
       }
-      RecordFile.create(file(id), header.copy().put("type", "job").put("state", state.toJson()));
+      files.create(file(id), header.copy().put("type", "job").put("state", state.toJson()));
       byId.put(id, new Entry(header, state));
       return null;
     });
@@ -174,7 +151,7 @@ final class LocalJobRepository implements JobRepository {
     return blocking(() -> {
       Entry entry = require(id);
       if (state.version() > entry.state.version()) {
-        RecordFile.append(file(id), new JsonObject().put("type", "state").put("state", state.toJson()));
+        files.append(file(id), new JsonObject().put("type", "state").put("state", state.toJson()));
         entry.apply(state);
       }
       return null;
@@ -185,7 +162,7 @@ final class LocalJobRepository implements JobRepository {
   public Future<Void> record(String id, JsonObject result, JobState state) {
     return blocking(() -> {
       Entry entry = require(id);
-      RecordFile.append(file(id), new JsonObject().put("type", "result").put("result", result)
+      files.append(file(id), new JsonObject().put("type", "result").put("result", result)
           .put("state", state.toJson()));
       entry.apply(state);
       return null;
@@ -207,12 +184,16 @@ final class LocalJobRepository implements JobRepository {
       long end = (long) after + limit;
       Map<Integer, JsonObject> inRange = new HashMap<>();
       Map<Integer, Long> sizes = new HashMap<>();
-      for (JsonObject record : RecordFile.read(file(id)).records()) {
-        if ("result".equals(record.getString("type")) && record.getValue("result") instanceof JsonObject result
-            && result.getValue("index") instanceof Integer index && index > after && index <= end) {
-          inRange.put(index, result);
-          sizes.put(index, JsonSize.estimate(result));
-        }
+      try (FileChannel channel = FileChannel.open(file(id), StandardOpenOption.READ)) {
+        RecordScanner.forward(channel, 0, frame -> {
+          JsonObject record = frame.record();
+          if ("result".equals(record.getString("type")) && record.getValue("result") instanceof JsonObject result
+              && result.getValue("index") instanceof Integer index && index > after && index <= end) {
+            inRange.put(index, result);
+            sizes.put(index, JsonSize.estimate(result));
+          }
+          return true;
+        });
       }
       return JobPages.page(after, JobPages.last(after, limit, entry.state, sizes, maxBytes), entry.state, inRange);
     });
@@ -225,7 +206,7 @@ final class LocalJobRepository implements JobRepository {
       for (Entry entry : byId.values()) {
         if (!entry.state.finished() && node.equals(entry.node) && !incarnation.equals(entry.incarnation)) {
           JobState interrupted = entry.state.interrupted(finishedAt);
-          RecordFile.append(file(entry.id), new JsonObject().put("type", "state").put("state", interrupted.toJson()));
+          files.append(file(entry.id), new JsonObject().put("type", "state").put("state", interrupted.toJson()));
           entry.apply(interrupted);
           count++;
         }
@@ -275,6 +256,10 @@ final class LocalJobRepository implements JobRepository {
     return worker.<T>executeBlocking(work, true).recover(failure -> {
       if (failure instanceof ApiException) {
         return Future.failedFuture(failure);
+      }
+      if (failure instanceof Frames.TooLarge tooLarge) {
+        return Future.failedFuture(ApiException.tooLarge("The job is too large to store: a record of "
+            + tooLarge.size + " bytes, at most " + tooLarge.max + "."));
       }
       LOG.error("storage: local job store failure", failure);
       return Future.failedFuture(ApiException.unavailable("The local job store failed: " + failure.getMessage()));

@@ -1,5 +1,7 @@
 package dev.agentloop.storage;
 
+import dev.agentloop.common.ApiException;
+import dev.agentloop.common.openai.ChatRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -7,6 +9,31 @@ import io.vertx.core.json.JsonObject;
 final class Messages {
 
   private Messages() {
+  }
+
+  /**
+   * Refuses, with a 400 naming the field, a turn holding anything {@link #turn} and the backends
+   * cannot store as it is: each input message is checked as a chat message (role, content), and
+   * the assistant's {@code content}, {@code model}, {@code finish_reason} must be strings,
+   * {@code usage} an object and {@code complete} a boolean, when present.
+   */
+  static void checkTurn(JsonArray input, JsonObject assistant) {
+    for (int i = 0; i < input.size(); i++) {
+      ChatRequest.checkMessage(input.getValue(i), "messages[" + i + "]");
+    }
+    for (String key : new String[] {"content", "model", "finish_reason"}) {
+      expect(assistant, key, String.class, "a string");
+    }
+    expect(assistant, "usage", JsonObject.class, "an object");
+    expect(assistant, "complete", Boolean.class, "a boolean");
+  }
+
+  private static void expect(JsonObject assistant, String key, Class<?> type, String what) {
+    Object value = assistant.getValue(key);
+    if (value != null && !type.isInstance(value)) {
+      throw ApiException.badRequest("Invalid type for 'assistant." + key + "': expected " + what + ".",
+          "assistant." + key, "invalid_type");
+    }
   }
 
   /** The input messages then the assistant's, each stamped with {@code createdAt} (seconds). */

@@ -17,6 +17,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,23 +110,46 @@ final class PostgresConversationRepository implements ConversationRepository {
   }
 
   @Override
-  public Future<JsonObject> get(String id) {
+  public Future<JsonObject> page(String id, long after, int limit) {
     ConversationIds.require(id, "id");
-    return call(() -> pool.withConnection(conn -> conn.preparedQuery(SqlQueries.SELECT_CONVERSATION)
-        .execute(Tuple.of(id))
-        .compose(rows -> {
-          if (rows.size() == 0) {
-            return Future.failedFuture(ConversationIds.notFound(id));
-          }
-          JsonObject conversation = conversation(rows.iterator().next());
-          return conn.preparedQuery(SqlQueries.SELECT_MESSAGES).execute(Tuple.of(id)).map(messages -> {
-            JsonArray out = new JsonArray();
-            for (Row row : messages) {
-              out.add(row.getJsonObject("body"));
+    return call(() -> pool.withConnection(conn -> conversation(conn, id).compose(conversation -> conn
+        .preparedQuery(SqlQueries.SELECT_PAGE).execute(Tuple.of(id, (int) Math.min(after, Integer.MAX_VALUE), limit + 1))
+        .map(rows -> {
+          JsonArray messages = new JsonArray();
+          for (Row row : rows) {
+            if (messages.size() < limit) {
+              messages.add(row.getJsonObject("body"));
             }
-            return conversation.put("messages", out);
-          });
-        })));
+          }
+          return ConversationRepository.messagePage(conversation, messages, after, rows.size() > limit);
+        }))));
+  }
+
+  @Override
+  public Future<JsonObject> window(String id, int maxMessages, long maxChars) {
+    ConversationIds.require(id, "id");
+    return call(() -> pool.withConnection(conn -> conversation(conn, id).compose(conversation -> {
+      Window window = new Window(maxMessages, maxChars);
+      if (maxMessages == 0) {
+        return Future.succeededFuture(ConversationRepository.windowReply(conversation, window.messages(true)));
+      }
+      return conn.preparedQuery(SqlQueries.SELECT_NEWEST).execute(Tuple.of(id, maxMessages)).map(rows -> {
+        boolean reachedStart = true;
+        for (Row row : rows) {
+          reachedStart = row.getInteger("idx") == 0;
+          if (!window.offer(row.getJsonObject("body"))) {
+            break;
+          }
+        }
+        return ConversationRepository.windowReply(conversation, window.messages(reachedStart));
+      });
+    })));
+  }
+
+  private static Future<JsonObject> conversation(SqlConnection conn, String id) {
+    return conn.preparedQuery(SqlQueries.SELECT_CONVERSATION).execute(Tuple.of(id)).compose(rows -> rows.size() == 0
+        ? Future.failedFuture(ConversationIds.notFound(id))
+        : Future.succeededFuture(conversation(rows.iterator().next())));
   }
 
   @Override
@@ -138,7 +162,7 @@ final class PostgresConversationRepository implements ConversationRepository {
           for (Row row : result) {
             out.add(conversation(row));
           }
-          return ConversationRepository.page(out, limit);
+          return ConversationRepository.listPage(out, limit);
         }));
   }
 
@@ -201,7 +225,7 @@ final class PostgresConversationRepository implements ConversationRepository {
    * that hangs rather than refuses still answers 503 before the caller's bus timeout); anything but
    * our own errors becomes a 503.
    */
-  <T> Future<T> call(java.util.function.Supplier<Future<T>> work) {
+  <T> Future<T> call(Supplier<Future<T>> work) {
     return schema().compose(v -> work.get()).timeout(config.queryTimeoutMs(), TimeUnit.MILLISECONDS).recover(failure -> {
       if (failure instanceof ApiException) {
         return Future.failedFuture(failure);

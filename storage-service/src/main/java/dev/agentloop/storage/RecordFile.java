@@ -1,92 +1,122 @@
 package dev.agentloop.storage;
 
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.CRC32C;
 
 /**
- * An append-only file of framed JSON records: {@code [length:int][crc32c:int][utf-8 JSON]}. A
- * record is whole or it is not there: reading stops at the first frame whose length runs past the
- * end of the file or whose checksum does not match (a write torn by a crash), and reports where the
- * good part ends so the tail can be cut off. Blocking: call from a worker thread only.
+ * Writes conversation files, one {@link Frames frame} per record, each write forced to the device
+ * before it returns. An append that fails (a short write, a full disk, an I/O error, a failed fsync)
+ * leaves the file exactly as it was: it is cut back to its length before the write and forced
+ * again; when even that fails the caller gets {@link Unrepaired}. A record larger than
+ * {@code maxPayload} is refused before any byte is written. Blocking: worker threads only.
  */
 final class RecordFile {
 
-  static final int HEADER = 8;
-  static final int MAX_RECORD = 64 << 20;
+  /** The calls that change a file; tests substitute ones that fail. */
+  interface Io {
+    Io REAL = new Io() {
+    };
 
-  /** The good records and the offset where they end; {@code torn} when bytes after that were dropped. */
-  record Contents(List<JsonObject> records, long validLength, boolean torn) {
-  }
-
-  private RecordFile() {
-  }
-
-  static ByteBuffer frame(JsonObject record) {
-    byte[] payload = record.encode().getBytes(StandardCharsets.UTF_8);
-    CRC32C crc = new CRC32C();
-    crc.update(payload);
-    ByteBuffer buf = ByteBuffer.allocate(HEADER + payload.length);
-    buf.putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
-    return buf;
-  }
-
-  static Contents read(Path file) throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
-    ByteBuffer buf = ByteBuffer.wrap(bytes);
-    List<JsonObject> records = new ArrayList<>();
-    long valid = 0;
-    while (buf.remaining() >= HEADER) {
-      int length = buf.getInt();
-      int expected = buf.getInt();
-      if (length < 0 || length > MAX_RECORD || length > buf.remaining()) {
-        break;
-      }
-      byte[] payload = new byte[length];
-      buf.get(payload);
-      CRC32C crc = new CRC32C();
-      crc.update(payload);
-      if ((int) crc.getValue() != expected) {
-        break;
-      }
-      try {
-        records.add(new JsonObject(new String(payload, StandardCharsets.UTF_8)));
-      } catch (DecodeException | ClassCastException e) {
-        break;
-      }
-      valid = buf.position();
+    default int write(FileChannel channel, ByteBuffer source, long position) throws IOException {
+      return channel.write(source, position);
     }
-    return new Contents(records, valid, valid < bytes.length);
-  }
 
-  /** Appends one record and forces it to the device before returning. */
-  static void append(Path file, JsonObject record) throws IOException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-      writeFully(channel, frame(record));
+    default void force(FileChannel channel) throws IOException {
       channel.force(true);
     }
+
+    default void truncate(FileChannel channel, long size) throws IOException {
+      channel.truncate(size);
+    }
   }
 
-  /** Writes a whole new file: temp file, fsync, atomic rename, fsync of the directory. */
-  static void create(Path file, JsonObject firstRecord) throws IOException {
+  /** An append failed and the file could not be put back: it may end with part of a frame. */
+  static final class Unrepaired extends IOException {
+    Unrepaired(Path file, IOException failure, Exception undo) {
+      super("an append to " + file.getFileName() + " failed (" + failure.getMessage()
+          + ") and cutting it back failed too (" + undo.getMessage() + ")", failure);
+      addSuppressed(undo);
+    }
+  }
+
+  private final Io io;
+  private final int maxPayload;
+
+  RecordFile(Io io, int maxPayload) {
+    if (maxPayload < 1 || maxPayload > Frames.MAX_PAYLOAD) {
+      throw new IllegalArgumentException("maxPayload must be between 1 and " + Frames.MAX_PAYLOAD);
+    }
+    this.io = io;
+    this.maxPayload = maxPayload;
+  }
+
+  int maxPayload() {
+    return maxPayload;
+  }
+
+  /** Appends one record and forces it to the device; on failure the file is as it was before. */
+  void append(Path file, JsonObject record) throws IOException {
+    ByteBuffer frame = Frames.encode(record, maxPayload);
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      long before = channel.size();
+      try {
+        long position = before;
+        while (frame.hasRemaining()) {
+          position += io.write(channel, frame, position);
+        }
+        io.force(channel);
+      } catch (IOException | RuntimeException failure) {
+        undo(file, channel, before, failure instanceof IOException e ? e : new IOException(failure));
+        throw failure;
+      }
+    }
+  }
+
+  private void undo(Path file, FileChannel channel, long before, IOException failure) throws Unrepaired {
+    try {
+      io.truncate(channel, before);
+      io.force(channel);
+    } catch (IOException | RuntimeException undo) {
+      throw new Unrepaired(file, failure, undo);
+    }
+  }
+
+  /** Writes a new conversation file whole (temp file, fsync, atomic rename, fsync of the directory); returns its length. */
+  long create(Path file, JsonObject header) throws IOException {
+    return write(file, List.of(header), maxPayload);
+  }
+
+  /** Replaces a file by one holding {@code records} in the current format (read with the format's own limit). */
+  void rewrite(Path file, List<JsonObject> records) throws IOException {
+    write(file, records, Frames.MAX_PAYLOAD);
+  }
+
+  private long write(Path file, List<JsonObject> records, int limit) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    long position = 0;
     try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
         StandardOpenOption.WRITE)) {
-      writeFully(channel, frame(firstRecord));
-      channel.force(true);
+      for (JsonObject record : records) {
+        ByteBuffer frame = Frames.encode(record, limit);
+        while (frame.hasRemaining()) {
+          position += io.write(channel, frame, position);
+        }
+      }
+      io.force(channel);
+    } catch (IOException | RuntimeException failure) {
+      Files.deleteIfExists(tmp);
+      throw failure;
     }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     syncDirectory(file.getParent());
+    return position;
   }
 
   /** Cuts a torn tail off, durably. */
@@ -105,12 +135,6 @@ final class RecordFile {
   static void syncDirectory(Path dir) throws IOException {
     try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
       channel.force(true);
-    }
-  }
-
-  private static void writeFully(FileChannel channel, ByteBuffer buf) throws IOException {
-    while (buf.hasRemaining()) {
-      channel.write(buf);
     }
   }
 }

@@ -64,7 +64,12 @@ final class SqlQueries {
       + "VALUES ($1, $2, $3, $4)";
   static final String SELECT_CONVERSATION = "SELECT id, title, metadata, created_at, message_count "
       + "FROM conversations WHERE id = $1";
-  static final String SELECT_MESSAGES = "SELECT body FROM messages WHERE conversation_id = $1 ORDER BY idx";
+  /** One page of messages, oldest first; ask for one more than the page to learn whether there is more. */
+  static final String SELECT_PAGE = "SELECT idx, body FROM messages WHERE conversation_id = $1 AND idx >= $2 "
+      + "ORDER BY idx LIMIT $3";
+  /** The newest messages, newest first (the history window reads only these). */
+  static final String SELECT_NEWEST = "SELECT idx, body FROM messages WHERE conversation_id = $1 "
+      + "ORDER BY idx DESC LIMIT $2";
   static final String LIST_NEWEST = "SELECT id, title, metadata, created_at, message_count "
       + "FROM conversations ORDER BY seq DESC LIMIT $1";
   static final String LIST_AFTER = "SELECT id, title, metadata, created_at, message_count "

@@ -2,11 +2,16 @@ package dev.agentloop.storage;
 
 import dev.agentloop.common.config.Settings;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
 import java.nio.file.Path;
 import java.util.List;
 
 /** The {@code storage} section, parsed once and checked. */
-public record StorageConfig(String backend, Path dataDir, Postgres postgres) {
+public record StorageConfig(String backend, Path dataDir, Local local, Postgres postgres) {
+
+  /** {@code storage.local}: the embedded store. */
+  public record Local(int maxRecordBytes) {
+  }
 
   /** {@code storage.postgres}: where the database is and how the pool behaves when it is slow or gone. */
   public record Postgres(String url, int poolSize, int waitQueueSize, int connectTimeoutMs, int acquireTimeoutMs,
@@ -19,7 +24,7 @@ public record StorageConfig(String backend, Path dataDir, Postgres postgres) {
     String url = pg.string("url", null);
     if (url != null && !url.isBlank()) {
       try {
-        io.vertx.pgclient.PgConnectOptions.fromUri(url.trim());
+        PgConnectOptions.fromUri(url.trim());
       } catch (RuntimeException e) {
         throw pg.error("url", "must look like postgresql://user:password@host:port/database");
       }
@@ -27,6 +32,7 @@ public record StorageConfig(String backend, Path dataDir, Postgres postgres) {
     return new StorageConfig(
         storage.oneOf("backend", "local", List.of("local", "postgres")),
         Path.of(storage.string("data_dir", "./data")),
+        new Local(storage.section("local").integer("max_record_bytes", Frames.MAX_PAYLOAD, 1024, Frames.MAX_PAYLOAD)),
         new Postgres(
             url == null || url.isBlank() ? null : url.trim(),
             pg.integer("pool_size", 8, 1, 512),

@@ -16,12 +16,16 @@ import java.util.function.Function;
 
 /**
  * The storage-service: the conversation API of {@link Addresses}{@code .STORAGE_*} and the jobs API
- * ({@link JobRequests}) over the backend that {@code storage.backend} names. Its ping fails while the backend cannot serve, so readiness
- * follows the database.
+ * ({@link JobRequests}) over the backend that {@code storage.backend} names. Its ping fails while
+ * the backend cannot serve, so readiness follows the database.
  */
 public final class StorageVerticle extends VerticleBase {
 
   public static final int MAX_PAGE = 100;
+  public static final int DEFAULT_MESSAGE_PAGE = 100;
+  public static final int MAX_MESSAGE_PAGE = 1000;
+  /** The most messages a history window may ask for (a request holds at most this many anyway). */
+  public static final int MAX_WINDOW = 100_000;
   private ConversationRepository repository;
   private JobRepository jobs;
   private String backend;
@@ -35,23 +39,19 @@ public final class StorageVerticle extends VerticleBase {
       repository = database;
       jobs = new PostgresJobRepository(database);
     } else {
-      repository = new LocalConversationRepository(vertx, config.dataDir());
-      jobs = new LocalJobRepository(vertx, config.dataDir());
+      RecordFile files = new RecordFile(RecordFile.Io.REAL, config.local().maxRecordBytes());
+      repository = new LocalConversationRepository(vertx, config.dataDir(), files);
+      jobs = new LocalJobRepository(vertx, config.dataDir(), files);
     }
     return repository.start().compose(v -> jobs.start()).compose(v -> {
       List<MessageConsumer<?>> consumers = new ArrayList<>();
       consumers.add(on(Addresses.STORAGE_PING, body -> repository.ping()
           .map(info -> new JsonObject().put("service", "storage").put("backend", backend).put("data", info))));
       consumers.add(on(Addresses.STORAGE_CREATE, this::create));
-      consumers.add(on(Addresses.STORAGE_GET, body -> repository.get(id(body, "id"))));
+      consumers.add(on(Addresses.STORAGE_GET, this::get));
       consumers.add(on(Addresses.STORAGE_LIST, this::list));
       consumers.add(on(Addresses.STORAGE_APPEND, this::append));
       consumers.add(on(Addresses.STORAGE_DELETE, body -> repository.delete(id(body, "id"))));
-      consumers.add(on(Addresses.STORAGE_EXPORT, body -> {
-        String format = body.getValue("format") instanceof String f ? f : "jsonl";
-        Exports.checkFormat(format);
-        return repository.get(id(body, "id")).map(conversation -> Exports.render(conversation, format));
-      }));
       new JobRequests(jobs).actions().forEach((address, action) -> consumers.add(on(address, action)));
       return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
     });
@@ -79,6 +79,34 @@ public final class StorageVerticle extends VerticleBase {
     return repository.create((String) title, (JsonObject) metadata);
   }
 
+  /** {@code {"id","limit"?,"after"?}}: a page of messages; {@code {"id","last","max_chars"?}}: the history window. */
+  private Future<JsonObject> get(JsonObject body) {
+    String id = id(body, "id");
+    if (body.containsKey("last")) {
+      if (body.containsKey("limit") || body.containsKey("after")) {
+        throw ApiException.badRequest("Give either 'last' (a history window) or 'limit'/'after' (a page), not both.",
+            "last", "invalid_value");
+      }
+      int last = (int) integer(body, "last", 0, 0, MAX_WINDOW);
+      return repository.window(id, last, integer(body, "max_chars", Integer.MAX_VALUE, 0, Integer.MAX_VALUE));
+    }
+    return repository.page(id, integer(body, "after", 0, 0, Integer.MAX_VALUE),
+        (int) integer(body, "limit", DEFAULT_MESSAGE_PAGE, 1, MAX_MESSAGE_PAGE));
+  }
+
+  private static long integer(JsonObject body, String key, long fallback, long min, long max) {
+    Object value = body.getValue(key);
+    if (value == null) {
+      return fallback;
+    }
+    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < min
+        || ((Number) value).longValue() > max) {
+      throw ApiException.badRequest("Invalid '" + key + "': expected an integer between " + min + " and " + max + ".",
+          key, "invalid_value");
+    }
+    return ((Number) value).longValue();
+  }
+
   private Future<JsonObject> list(JsonObject body) {
     Object limit = body.getValue("limit");
     int n = 20;
@@ -103,6 +131,7 @@ public final class StorageVerticle extends VerticleBase {
     if (!(body.getValue("assistant") instanceof JsonObject assistant)) {
       throw ApiException.badRequest("Invalid 'assistant': expected an object.", "assistant", "invalid_type");
     }
+    Messages.checkTurn(input, assistant);
     return repository.appendTurn(id, input, assistant);
   }
 

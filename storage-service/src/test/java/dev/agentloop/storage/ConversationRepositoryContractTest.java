@@ -82,7 +82,7 @@ class ConversationRepositoryContractTest {
     turns.forEach(t -> counts.add(t.result().getInteger("message_count")));
     assertThat(counts).hasSize(30); // every turn got its own slot
 
-    JsonObject conversation = repository.get(id).await(10, TimeUnit.SECONDS);
+    JsonObject conversation = repository.page(id, 0, 1000).await(10, TimeUnit.SECONDS);
     JsonArray messages = conversation.getJsonArray("messages");
     assertThat(conversation.getInteger("message_count")).isEqualTo(60);
     assertThat(messages).hasSize(60);
@@ -106,12 +106,101 @@ class ConversationRepositoryContractTest {
   void unknown_conversations_are_404_everywhere(String backend) throws Exception {
     ConversationRepository repository = open(backend);
     JsonArray input = new JsonArray().add(new JsonObject().put("role", "user").put("content", "x"));
-    for (Future<?> call : List.of(repository.get("conv_missing"), repository.delete("conv_missing"),
+    for (Future<?> call : List.of(repository.page("conv_missing", 0, 10), repository.window("conv_missing", 5, 100),
+        repository.delete("conv_missing"),
         repository.appendTurn("conv_missing", input, new JsonObject().put("content", "y")))) {
       assertThatThrownBy(() -> call.await(10, TimeUnit.SECONDS))
           .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(404));
     }
     assertThat(repository.list(10, "conv_missing").await(10, TimeUnit.SECONDS).getJsonArray("data")).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"local", "postgres"})
+  void pages_walk_every_message_exactly_once_in_order(String backend) throws Exception {
+    ConversationRepository repository = open(backend);
+    String id = repository.create("pages", null).await(10, TimeUnit.SECONDS).getString("id");
+    for (int i = 0; i < 25; i++) { // 50 messages; pages of 7 split turns
+      user(repository, id, "m" + i);
+    }
+    List<String> walked = new ArrayList<>();
+    long after = 0;
+    boolean more = true;
+    while (more) {
+      JsonObject page = repository.page(id, after, 7).await(10, TimeUnit.SECONDS);
+      JsonArray messages = page.getJsonArray("messages");
+      assertThat(messages.size()).isLessThanOrEqualTo(7);
+      messages.forEach(m -> walked.add(((JsonObject) m).getString("role") + ":" + ((JsonObject) m).getString("content")));
+      assertThat(page.getLong("last_position")).isEqualTo(after + messages.size());
+      after = page.getLong("last_position");
+      more = page.getBoolean("has_more");
+      assertThat(page.getInteger("message_count")).isEqualTo(50);
+    }
+    assertThat(walked).hasSize(50).doesNotHaveDuplicates();
+    for (int i = 0; i < 25; i++) {
+      assertThat(walked.get(2 * i)).isEqualTo("user:m" + i);
+      assertThat(walked.get(2 * i + 1)).isEqualTo("assistant:m" + i);
+    }
+    // a page read again (no cursor), one past the end, and one from the middle
+    assertThat(repository.page(id, 0, 7).await(10, TimeUnit.SECONDS).getJsonArray("messages").getJsonObject(0)
+        .getString("content")).isEqualTo("m0");
+    assertThat(repository.page(id, 50, 7).await(10, TimeUnit.SECONDS).getJsonArray("messages")).isEmpty();
+    JsonObject middle = repository.page(id, 31, 3).await(10, TimeUnit.SECONDS);
+    assertThat(middle.getJsonArray("messages").getJsonObject(0).getString("content")).isEqualTo("m15");
+    assertThat(middle.getJsonArray("messages").getJsonObject(0).getString("role")).isEqualTo("assistant");
+    assertThat(middle.getBoolean("has_more")).isTrue();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"local", "postgres"})
+  void the_window_holds_the_newest_messages_that_fit_and_keeps_tool_replies_with_their_call(String backend)
+      throws Exception {
+    ConversationRepository repository = open(backend);
+    String id = repository.create("window", null).await(10, TimeUnit.SECONDS).getString("id");
+    for (int i = 0; i < 5; i++) {
+      user(repository, id, "turn " + i + " " + "x".repeat(90)); // 97 characters each
+    }
+    JsonObject byCount = repository.window(id, 4, 1_000_000).await(10, TimeUnit.SECONDS);
+    assertThat(contents(byCount)).containsExactly("turn 3", "turn 3", "turn 4", "turn 4");
+    assertThat(byCount.getJsonObject("history").getInteger("used")).isEqualTo(4);
+    assertThat(byCount.getJsonObject("history").getInteger("dropped")).isEqualTo(6);
+    JsonObject byChars = repository.window(id, 100, 300).await(10, TimeUnit.SECONDS);
+    assertThat(contents(byChars)).containsExactly("turn 3", "turn 4", "turn 4");
+    assertThat(repository.window(id, 0, 1000).await(10, TimeUnit.SECONDS).getJsonObject("history")
+        .getInteger("dropped")).isEqualTo(10);
+    assertThat(contents(repository.window(id, 100, 1_000_000).await(10, TimeUnit.SECONDS))).hasSize(10);
+
+    // a call with two tool replies, then the answer: the window never cuts inside the group
+    JsonArray calls = new JsonArray().add(new JsonObject().put("id", "call_1").put("type", "function")
+        .put("function", new JsonObject().put("name", "lookup").put("arguments", "{}")));
+    JsonArray input = new JsonArray()
+        .add(new JsonObject().put("role", "user").put("content", "look it up"))
+        .add(new JsonObject().put("role", "assistant").putNull("content").put("tool_calls", calls))
+        .add(new JsonObject().put("role", "tool").put("tool_call_id", "call_1").put("content", "first"))
+        .add(new JsonObject().put("role", "tool").put("tool_call_id", "call_1").put("content", "second"));
+    repository.appendTurn(id, input, new JsonObject().put("content", "found it").put("model", "m"))
+        .await(10, TimeUnit.SECONDS);
+    assertThat(roles(repository.window(id, 3, 1_000_000).await(10, TimeUnit.SECONDS))).containsExactly("assistant");
+    assertThat(roles(repository.window(id, 4, 1_000_000).await(10, TimeUnit.SECONDS)))
+        .containsExactly("assistant", "tool", "tool", "assistant");
+    JsonObject withCall = repository.window(id, 5, 1_000_000).await(10, TimeUnit.SECONDS);
+    assertThat(roles(withCall)).containsExactly("user", "assistant", "tool", "tool", "assistant");
+    assertThat(withCall.getJsonArray("messages").getJsonObject(1).getJsonArray("tool_calls")).isEqualTo(calls);
+  }
+
+  private static void user(ConversationRepository repository, String id, String words) throws Exception {
+    repository.appendTurn(id, new JsonArray().add(new JsonObject().put("role", "user").put("content", words)),
+        new JsonObject().put("content", words).put("model", "m").put("finish_reason", "stop"))
+        .await(10, TimeUnit.SECONDS);
+  }
+
+  private static List<String> contents(JsonObject window) {
+    return window.getJsonArray("messages").stream()
+        .map(m -> ((JsonObject) m).getString("content").split(" x")[0]).toList();
+  }
+
+  private static List<String> roles(JsonObject window) {
+    return window.getJsonArray("messages").stream().map(m -> ((JsonObject) m).getString("role")).toList();
   }
 
   @Test
@@ -128,7 +217,7 @@ class ConversationRepositoryContractTest {
     }
     Future.all(starts).await(30, TimeUnit.SECONDS);
     String id = repositories.get(0).create("t", null).await(10, TimeUnit.SECONDS).getString("id");
-    assertThat(repositories.get(2).get(id).await(10, TimeUnit.SECONDS).getString("title")).isEqualTo("t");
+    assertThat(repositories.get(2).page(id, 0, 10).await(10, TimeUnit.SECONDS).getString("title")).isEqualTo("t");
     for (PostgresConversationRepository repository : repositories) {
       repository.close().await();
     }

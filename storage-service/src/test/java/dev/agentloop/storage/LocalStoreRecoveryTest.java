@@ -7,21 +7,28 @@ import dev.agentloop.common.ApiException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The embedded store after a crash: whatever the last write left behind (half a frame, a bad
- * checksum, a stray temp file, an empty or foreign file), it starts, keeps every whole turn, drops
- * only the torn one, and appends cleanly after it.
+ * The embedded store after a crash or damage: whatever the last write left behind (half a frame, a
+ * bad checksum, a stray temp file, an empty or foreign file), it starts, keeps every whole turn,
+ * drops only the torn one, and appends cleanly after it. A damaged record in the middle is skipped,
+ * never cut, and files in the earlier frame format are read and rewritten.
  */
 class LocalStoreRecoveryTest {
 
@@ -74,14 +81,14 @@ class LocalStoreRecoveryTest {
     Files.write(file(id), torn.array(), StandardOpenOption.APPEND);
 
     LocalConversationRepository repository = open();
-    JsonObject conversation = repository.get(id).await(10, TimeUnit.SECONDS);
+    JsonObject conversation = repository.page(id, 0, 100).await(10, TimeUnit.SECONDS);
     assertThat(conversation.getJsonArray("messages")).hasSize(6);
     assertThat(conversation.getInteger("message_count")).isEqualTo(6);
     assertThat(Files.size(file(id))).isEqualTo(good);
 
     turn(repository, id, "after the crash");
     repository.close().await();
-    JsonArray messages = open().get(id).await(10, TimeUnit.SECONDS).getJsonArray("messages");
+    JsonArray messages = open().page(id, 0, 100).await(10, TimeUnit.SECONDS).getJsonArray("messages");
     assertThat(messages).hasSize(8);
     assertThat(messages.getJsonObject(6).getString("content")).isEqualTo("after the crash");
   }
@@ -90,10 +97,10 @@ class LocalStoreRecoveryTest {
   void a_last_record_with_a_bad_checksum_is_dropped() throws Exception {
     String id = conversationWithThreeTurns();
     byte[] bytes = Files.readAllBytes(file(id));
-    bytes[bytes.length - 3] ^= 0x55; // flip bits inside the last turn's JSON
+    bytes[bytes.length - 8] ^= 0x55; // flip bits inside the last turn's JSON
     Files.write(file(id), bytes);
 
-    JsonObject conversation = open().get(id).await(10, TimeUnit.SECONDS);
+    JsonObject conversation = open().page(id, 0, 100).await(10, TimeUnit.SECONDS);
     assertThat(conversation.getJsonArray("messages")).hasSize(4);
     assertThat(conversation.getJsonArray("messages").getJsonObject(3).getString("content")).isEqualTo("turn 1");
   }
@@ -112,7 +119,7 @@ class LocalStoreRecoveryTest {
     assertThat(list.getJsonArray("data")).hasSize(1);
     assertThat(list.getJsonArray("data").getJsonObject(0).getString("id")).isEqualTo(id);
     assertThat(Files.exists(dir.resolve("conv_leftover.log.tmp"))).isFalse();
-    assertThatThrownBy(() -> repository.get("conv_garbage").await(10, TimeUnit.SECONDS))
+    assertThatThrownBy(() -> repository.page("conv_garbage", 0, 10).await(10, TimeUnit.SECONDS))
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(404));
   }
 
@@ -131,17 +138,110 @@ class LocalStoreRecoveryTest {
   }
 
   @Test
-  void records_round_trip_and_a_frame_longer_than_the_file_is_torn() throws IOException {
+  void a_damaged_record_in_the_middle_is_skipped_and_every_valid_record_after_it_is_kept() throws Exception {
+    String id = conversationWithThreeTurns();
+    byte[] bytes = Files.readAllBytes(file(id));
+    String text = new String(bytes, StandardCharsets.ISO_8859_1);
+    int middle = text.indexOf("turn 1");
+    bytes[middle] ^= 0x55; // the second turn's checksum no longer matches
+    Files.write(file(id), bytes);
+
+    LocalConversationRepository repository = open();
+    assertThat(Files.size(file(id))).as("nothing cut at start").isEqualTo(bytes.length);
+    assertThat(contents(repository, id)).containsExactly("turn 0", "turn 0", "turn 2", "turn 2");
+    assertThat(repository.window(id, 10, 10_000).await(10, TimeUnit.SECONDS).getJsonArray("messages")
+        .stream().map(m -> ((JsonObject) m).getString("content")).toList())
+        .containsExactly("turn 0", "turn 0", "turn 2", "turn 2");
+    turn(repository, id, "turn 3");
+    repository.close().await();
+
+    LocalConversationRepository restarted = open();
+    assertThat(contents(restarted, id)).containsExactly("turn 0", "turn 0", "turn 2", "turn 2", "turn 3", "turn 3");
+    assertThat(Files.size(file(id))).isGreaterThan(bytes.length);
+    restarted.close().await();
+  }
+
+  @Test
+  void a_file_in_frame_format_1_is_read_rewritten_in_format_2_and_keeps_records_after_a_damaged_one()
+      throws Exception {
+    Path dir = Files.createDirectories(dataDir.resolve("conversations"));
+    String id = "conv_legacy1";
+    JsonObject header = new JsonObject().put("type", "conversation").put("id", id).put("seq", 7)
+        .put("created_at", 1_700_000_000L).put("title", "old").put("metadata", new JsonObject());
+    ByteArrayOutputStream file = new ByteArrayOutputStream();
+    file.write(legacyFrame(header));
+    file.write(legacyFrame(legacyTurn("old 0")));
+    byte[] damaged = legacyFrame(legacyTurn("old 1"));
+    damaged[damaged.length - 5] ^= 0x55;
+    file.write(damaged);
+    file.write(legacyFrame(legacyTurn("old 2")));
+    file.write(new byte[] {0, 0, 1}); // and a torn tail
+    Files.write(dir.resolve(id + ".log"), file.toByteArray());
+
+    LocalConversationRepository repository = open();
+    assertThat(contents(repository, id)).containsExactly("old 0", "old 0", "old 2", "old 2");
+    assertThat(Frames.isMagic(Files.readAllBytes(file(id)), 0)).as("rewritten in format 2").isTrue();
+    turn(repository, id, "new");
+    repository.close().await();
+    LocalConversationRepository restarted = open();
+    assertThat(contents(restarted, id)).containsExactly("old 0", "old 0", "old 2", "old 2", "new", "new");
+    assertThat(restarted.list(10, null).await(10, TimeUnit.SECONDS).getJsonArray("data").getJsonObject(0)
+        .getString("title")).isEqualTo("old");
+    restarted.close().await();
+  }
+
+  @Test
+  void frames_round_trip_forwards_and_backwards_and_a_frame_longer_than_the_file_is_torn() throws IOException {
     Path file = dataDir.resolve("x.log");
-    RecordFile.create(file, new JsonObject().put("n", 1));
-    RecordFile.append(file, new JsonObject().put("n", 2));
-    RecordFile.Contents contents = RecordFile.read(file);
-    assertThat(contents.records()).extracting(r -> r.getInteger("n")).containsExactly(1, 2);
-    assertThat(contents.torn()).isFalse();
-    Files.write(file, new byte[] {0, 0, 0}, StandardOpenOption.APPEND);
-    RecordFile.Contents torn = RecordFile.read(file);
-    assertThat(torn.torn()).isTrue();
-    assertThat(torn.records()).hasSize(2);
-    assertThat(torn.validLength()).isEqualTo(Files.size(file) - 3);
+    RecordFile records = new RecordFile(RecordFile.Io.REAL, Frames.MAX_PAYLOAD);
+    long headerEnd = records.create(file, new JsonObject().put("n", 1));
+    records.append(file, new JsonObject().put("n", 2));
+    records.append(file, new JsonObject().put("n", 3));
+    assertThat(forward(file, 0)).containsExactly(1, 2, 3);
+    assertThat(backward(file, headerEnd)).containsExactly(3, 2);
+    Files.write(file, new byte[] {(byte) 0xF5, 'A', 'L', 2, 0, 0, 1, 0}, StandardOpenOption.APPEND);
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      RecordScanner.Summary summary = RecordScanner.forward(channel, 0, frame -> true);
+      assertThat(summary.tornTail()).isTrue();
+      assertThat(summary.validEnd()).isEqualTo(Files.size(file) - 8);
+    }
+    assertThat(forward(file, 0)).containsExactly(1, 2, 3);
+    assertThat(backward(file, headerEnd)).containsExactly(3, 2);
+  }
+
+  private static List<Integer> forward(Path file, long from) throws IOException {
+    List<Integer> seen = new ArrayList<>();
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      RecordScanner.forward(channel, from, frame -> seen.add(frame.record().getInteger("n")));
+    }
+    return seen;
+  }
+
+  private static List<Integer> backward(Path file, long floor) throws IOException {
+    List<Integer> seen = new ArrayList<>();
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      RecordScanner.backward(channel, floor, frame -> seen.add(frame.record().getInteger("n")));
+    }
+    return seen;
+  }
+
+  private static List<String> contents(LocalConversationRepository repository, String id) throws Exception {
+    return repository.page(id, 0, 1000).await(10, TimeUnit.SECONDS).getJsonArray("messages").stream()
+        .map(m -> ((JsonObject) m).getString("content")).toList();
+  }
+
+  private static JsonObject legacyTurn(String words) {
+    return new JsonObject().put("type", "turn").put("messages", new JsonArray()
+        .add(new JsonObject().put("role", "user").put("content", words).put("created_at", 1L))
+        .add(new JsonObject().put("role", "assistant").put("content", words).put("created_at", 1L)));
+  }
+
+  /** Format 1, as earlier versions wrote it: {@code [length][crc32c][json]}. */
+  private static byte[] legacyFrame(JsonObject record) {
+    byte[] payload = record.encode().getBytes(StandardCharsets.UTF_8);
+    CRC32C crc = new CRC32C();
+    crc.update(payload);
+    return ByteBuffer.allocate(8 + payload.length).putInt(payload.length).putInt((int) crc.getValue()).put(payload)
+        .array();
   }
 }

@@ -3,7 +3,10 @@ package dev.agentloop.common.config;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
-/** The process-wide settings: which services run here, clustering, metrics and shutdown. */
+/**
+ * The process-wide settings: which services run here, clustering, metrics and shutdown (the
+ * pre-stop delay, during which a draining process still serves, then the grace period).
+ */
 public record AgentloopConfig(
     List<String> services,
     boolean clustered,
@@ -13,7 +16,8 @@ public record AgentloopConfig(
     List<String> clusterMembers,
     boolean metricsEnabled,
     String metricsRegistry,
-    long shutdownGraceMs) {
+    long shutdownGraceMs,
+    long shutdownPreStopDelayMs) {
 
   public static final List<String> KNOWN_SERVICES = List.of("gateway", "llm", "storage");
 
@@ -44,7 +48,8 @@ public record AgentloopConfig(
         cluster.strings("members", List.of("127.0.0.1")),
         metrics.bool("enabled", true),
         metrics.string("registry_name", "agentloop"),
-        shutdown.integer("grace_ms", 10_000, 0, 3_600_000));
+        shutdown.integer("grace_ms", 10_000, 0, 3_600_000),
+        shutdown.integer("pre_stop_delay_ms", 3_000, 0, 3_600_000));
   }
 
   public boolean runs(String service) {

@@ -98,12 +98,14 @@ public final class ConfigLoader {
   private static final List<Override> OVERRIDES = List.of(
       new Override("AGENTLOOP_HTTP_PORT", "gateway", "port", v -> integer("AGENTLOOP_HTTP_PORT", v)),
       new Override("AGENTLOOP_LLM_HTTP_PORT", "llm", "http_port", v -> integer("AGENTLOOP_LLM_HTTP_PORT", v)),
+      new Override("AGENTLOOP_LLM_HTTP_HOST", "llm", "http_host", String::trim),
       new Override("AGENTLOOP_SERVICES", null, "services", ConfigLoader::list),
       new Override("AGENTLOOP_STORAGE", "storage", "backend", String::trim),
       new Override("AGENTLOOP_DATA_DIR", "storage", "data_dir", String::trim),
       new Override("AGENTLOOP_PG_URL", "storage.postgres", "url", String::trim),
       new Override("AGENTLOOP_API_KEYS", "gateway", "api_keys", ConfigLoader::list),
       new Override("AGENTLOOP_ADMIN_KEY", "gateway", "admin_key", String::trim),
+      new Override("AGENTLOOP_TRUSTED_PROXIES", "gateway", "trusted_proxies", ConfigLoader::list),
       new Override("AGENTLOOP_DEMO", "observability", "demo_enabled", v -> bool("AGENTLOOP_DEMO", v)),
       new Override("AGENTLOOP_CLUSTER", "cluster", "enabled", v -> bool("AGENTLOOP_CLUSTER", v)),
       new Override("AGENTLOOP_CLUSTER_NAME", "cluster", "name", String::trim),
@@ -112,7 +114,9 @@ public final class ConfigLoader {
       new Override("AGENTLOOP_CLUSTER_MEMBERS", "cluster", "members", ConfigLoader::list),
       new Override("AGENTLOOP_NODE_ID", "cluster", "node_id", String::trim),
       new Override("AGENTLOOP_CLUSTER_BUS_PORT", "cluster", "bus_port", v -> integer("AGENTLOOP_CLUSTER_BUS_PORT", v)),
-      new Override("AGENTLOOP_SHUTDOWN_GRACE_MS", "shutdown", "grace_ms", v -> integer("AGENTLOOP_SHUTDOWN_GRACE_MS", v)));
+      new Override("AGENTLOOP_SHUTDOWN_GRACE_MS", "shutdown", "grace_ms", v -> integer("AGENTLOOP_SHUTDOWN_GRACE_MS", v)),
+      new Override("AGENTLOOP_SHUTDOWN_PRE_STOP_DELAY_MS", "shutdown", "pre_stop_delay_ms",
+          v -> integer("AGENTLOOP_SHUTDOWN_PRE_STOP_DELAY_MS", v)));
 
   static void applyEnvironment(JsonObject config, Map<String, String> env) {
     for (Override o : OVERRIDES) {

@@ -57,8 +57,11 @@ public record ChatRequest(String id, String model, JsonArray messages, Integer m
     return new ChatRequest(id, model, messages, maxTokens, stream, includeUsage, (String) conversationId);
   }
 
-  /** Reads a request off the event bus; malformed bodies get the same 400s as at the gateway. */
-  public static ChatRequest fromBus(Object body) {
+  /**
+   * Reads a request off the event bus; malformed bodies get the same 400s as at the gateway, and
+   * {@code max_tokens} the same configured upper bound.
+   */
+  public static ChatRequest fromBus(Object body, int maxTokensLimit) {
     if (!(body instanceof JsonObject json)) {
       throw ApiException.badRequest("The request must be a JSON object.", null);
     }
@@ -67,7 +70,7 @@ public record ChatRequest(String id, String model, JsonArray messages, Integer m
       throw ApiException.badRequest("Invalid type for 'id': expected a string.", "id");
     }
     return new ChatRequest((String) id, requireModel(json), requireMessages(json.getValue("messages")),
-        maxTokens(json, Integer.MAX_VALUE), false, false);
+        maxTokens(json, maxTokensLimit), false, false);
   }
 
   private static void checkSizes(JsonArray messages, HttpLimits limits) {
@@ -76,13 +79,37 @@ public record ChatRequest(String id, String model, JsonArray messages, Integer m
           + " messages, got " + messages.size() + ".", "messages", "array_above_max_length");
     }
     for (int i = 0; i < messages.size(); i++) {
-      String text = text(messages.getJsonObject(i));
-      if (text.length() > limits.maxMessageChars()) {
-        throw ApiException.badRequest("Invalid 'messages[" + i + "].content': string too long. Expected at most "
-            + limits.maxMessageChars() + " characters, got " + text.length() + ".", "messages[" + i + "].content",
-            "string_above_max_length");
+      checkLength(textLength(messages.getJsonObject(i)), limits.maxMessageChars(), "messages[" + i + "].content");
+    }
+  }
+
+  /** A 400 naming {@code param} when {@code text} is longer than {@code max} characters. */
+  public static void checkLength(String text, int max, String param) {
+    checkLength(text.length(), max, param);
+  }
+
+  private static void checkLength(long length, int max, String param) {
+    if (length > max) {
+      throw ApiException.badRequest("Invalid '" + param + "': string too long. Expected at most " + max
+          + " characters, got " + length + ".", param, "string_above_max_length");
+    }
+  }
+
+  /** The length {@link #text} would have, without building it. */
+  private static long textLength(JsonObject message) {
+    Object content = message.getValue("content");
+    if (content instanceof String s) {
+      return s.length();
+    }
+    long length = 0;
+    if (content instanceof JsonArray parts) {
+      for (Object part : parts) {
+        if (part instanceof JsonObject p && "text".equals(p.getValue("type")) && p.getValue("text") instanceof String t) {
+          length += (length > 0 ? 1 : 0) + t.length();
+        }
       }
     }
+    return length;
   }
 
   public JsonObject toBus() {
@@ -163,7 +190,8 @@ public record ChatRequest(String id, String model, JsonArray messages, Integer m
     return messages;
   }
 
-  private static void checkMessage(Object value, String param) {
+  /** Checks one chat message (a known role, a string or parts content), or throws a 400 naming {@code param}. */
+  public static void checkMessage(Object value, String param) {
     if (!(value instanceof JsonObject message)) {
       throw ApiException.badRequest("Invalid type for '" + param + "': expected an object.", param, "invalid_type");
     }

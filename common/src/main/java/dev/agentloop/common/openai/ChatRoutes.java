@@ -15,7 +15,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -41,7 +43,7 @@ public final class ChatRoutes {
   private final ChatMetrics metrics;
   private final ChatHook hook;
   private final Set<SseRelay> open = new HashSet<>();
-  private final java.util.Map<HttpServerResponse, String> waiting = new java.util.HashMap<>();
+  private final Map<HttpServerResponse, String> waiting = new HashMap<>();
   private StreamAdmission admission = ctx -> () -> { };
 
   public ChatRoutes(ChatService service, HttpLimits limits, ChatMetrics metrics) {
@@ -135,7 +137,7 @@ public final class ChatRoutes {
         service.cancel(request.id());
       }
     });
-    hook.before(request).onComplete(prepared -> {
+    hook.before(request, response.headers()).onComplete(prepared -> {
       if (prepared.failed()) {
         release.run();
         fail(response, prepared.cause());
@@ -170,6 +172,9 @@ public final class ChatRoutes {
           })
           .onComplete(ar -> {
             waiting.remove(response);
+            if (response.ended() || response.closed()) {
+              return; // aborted while the model or the hook worked (grace period over), or the client left
+            }
             if (ar.failed()) {
               fail(response, ar.cause());
               return;

@@ -153,6 +153,9 @@ public final class SseRelay {
     }
     ending = true;
     beforeDone.apply(result).onComplete(ar -> {
+      if (outcome.future().isComplete()) {
+        return; // aborted meanwhile (grace period over, slow reader): the abort wrote the terminal event
+      }
       if (ar.succeeded()) {
         sendTail(end, result);
       } else {

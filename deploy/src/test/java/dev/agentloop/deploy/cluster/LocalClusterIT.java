@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentloop.deploy.support.Await;
 import dev.agentloop.deploy.support.Http;
 import dev.agentloop.deploy.support.Sse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -208,8 +210,13 @@ class LocalClusterIT {
     void assertNothingAcknowledgedLost() {
       acknowledged.forEach((conversation, turns) -> {
         assertThat(turns).as("turns acknowledged in %s", conversation).isNotEmpty();
-        io.vertx.core.json.JsonArray messages = Http.json(Http.get(gateway("/v1/conversations/" + conversation)))
-            .getJsonArray("messages");
+        JsonArray messages = new JsonArray();
+        for (long after = 0; after >= 0; ) { // GET pages the messages
+          JsonObject page = Http.json(Http.get(gateway("/v1/conversations/" + conversation
+              + "?limit=1000&after=" + after)));
+          messages.addAll(page.getJsonArray("messages"));
+          after = page.getBoolean("has_more") ? page.getLong("last_position") : -1;
+        }
         List<String> stored = new ArrayList<>();
         for (int m = 0; m < messages.size(); m++) {
           io.vertx.core.json.JsonObject message = messages.getJsonObject(m);

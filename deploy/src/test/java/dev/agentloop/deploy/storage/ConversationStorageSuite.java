@@ -38,10 +38,11 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * The storage behaviour users see through the gateway, run once per backend (see the subclasses):
  * CRUD, paging, conversation history in chats, streamed and abandoned turns, export, hostile ids,
- * and acknowledged turns surviving {@code kill -9} of a separate process.
+ * and acknowledged turns surviving {@code kill -9} of a separate process; plus the bounded history
+ * and paged reads of {@link ConversationHistoryContract}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class ConversationStorageSuite {
+abstract class ConversationStorageSuite implements ConversationHistoryContract {
 
   protected TestApp app;
   protected String base;
@@ -62,8 +63,13 @@ abstract class ConversationStorageSuite {
   @BeforeAll
   void startApp() {
     openBackend();
-    app = TestApp.start(new JsonObject().put("storage", storageConfig()));
+    app = TestApp.start(CONFIG.copy().put("storage", storageConfig()));
     base = app.gatewayUrl();
+  }
+
+  @Override
+  public TestApp app() {
+    return app;
   }
 
   @AfterAll
@@ -327,8 +333,9 @@ abstract class ConversationStorageSuite {
 
     ChildProcess second = ChildProcess.start(env);
     try {
-      JsonObject conversation = Http.json(Http.get(second.url() + "/v1/conversations/" + id));
+      JsonObject conversation = Http.json(Http.get(second.url() + "/v1/conversations/" + id + "?limit=1000"));
       JsonArray messages = conversation.getJsonArray("messages");
+      assertThat(conversation.getBoolean("has_more")).isFalse();
       assertThat(messages.size() % 2).as("whole turns only").isZero();
       assertThat(conversation.getInteger("message_count")).isEqualTo(messages.size());
       List<String> stored = new ArrayList<>();

@@ -53,7 +53,7 @@ public final class TestApp implements AutoCloseable {
           .put("llm", new JsonObject().put("http_port", freePort()).put("http_host", "127.0.0.1").put("instances", 2))
           .put("storage", new JsonObject().put("data_dir", dataDir.toString()))
           .put("metrics", new JsonObject().put("registry_name", "test-" + UUID.randomUUID()))
-          .put("shutdown", new JsonObject().put("grace_ms", 5_000)));
+          .put("shutdown", new JsonObject().put("grace_ms", 5_000).put("pre_stop_delay_ms", 0)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -8,8 +8,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A checked agent run: {@code {"model", "input" | "messages", "tools"?, "conversation_id"?}}. Without
@@ -26,7 +24,6 @@ public record AgentRequest(String model, JsonArray messages, List<ToolCall> tool
   }
 
   static final int MAX_TOOL_CALLS = 16;
-  private static final Pattern EXPRESSION = Pattern.compile("[-(]*\\d[\\d.]*(?:\\s*[-+*/]\\s*[(]*\\d[\\d.]*[)]*)+");
 
   public static AgentRequest from(JsonObject body, ChatBodies bodies) {
     Object model = body.getValue("model");
@@ -39,6 +36,7 @@ public record AgentRequest(String model, JsonArray messages, List<ToolCall> tool
       if (!(input instanceof String text) || text.isBlank()) {
         throw ApiException.badRequest("'input' must be a non-empty string.", "input");
       }
+      bodies.checkLength(text, "input");
       messages = new JsonArray().add(new JsonObject().put("role", "user").put("content", text));
     } else {
       messages = bodies.chat(new JsonObject().put("model", m).put("messages", body.getValue("messages")), "check")
@@ -84,17 +82,10 @@ public record AgentRequest(String model, JsonArray messages, List<ToolCall> tool
   private static List<ToolCall> derive(String text) {
     List<ToolCall> calls = new ArrayList<>();
     calls.add(new ToolCall("call_1", "clock", new JsonObject()));
-    Matcher m = EXPRESSION.matcher(text);
-    while (m.find() && calls.size() < MAX_TOOL_CALLS - 1) {
-      calls.add(new ToolCall("call_" + (calls.size() + 1), "calculator",
-          new JsonObject().put("expression", m.group().trim())));
+    for (String expression : PlanText.expressions(text, MAX_TOOL_CALLS - 2)) {
+      calls.add(new ToolCall("call_" + (calls.size() + 1), "calculator", new JsonObject().put("expression", expression)));
     }
-    String longest = "";
-    for (String word : text.split("[^\\p{L}]+")) {
-      if (word.length() > longest.length()) {
-        longest = word;
-      }
-    }
+    String longest = PlanText.longestWord(text);
     if (longest.length() >= 4) {
       calls.add(new ToolCall("call_" + (calls.size() + 1), "lookup",
           new JsonObject().put("query", longest.toLowerCase(Locale.ROOT))));

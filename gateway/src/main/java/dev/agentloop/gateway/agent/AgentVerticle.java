@@ -5,8 +5,10 @@ import dev.agentloop.common.ApiException;
 import dev.agentloop.common.openai.ChatRequest;
 import dev.agentloop.common.openai.ChatService;
 import dev.agentloop.common.openai.Completion;
+import dev.agentloop.common.openai.HttpLimits;
 import dev.agentloop.common.storage.ConversationIds;
 import dev.agentloop.gateway.ChatBodies;
+import dev.agentloop.gateway.ConversationHistory;
 import dev.agentloop.gateway.StorageClient;
 import dev.agentloop.gateway.resilience.ResilientChatService;
 import dev.agentloop.common.stream.TokenStreamProducer;
@@ -43,14 +45,15 @@ public final class AgentVerticle extends VerticleBase {
   private ChatService models;
   private MockTools tools;
   private ChatBodies bodies;
-  private StorageClient storage;
+  private ConversationHistory history;
 
   @Override
   public Future<?> start() {
     models = ResilientChatService.create(vertx, config());
     tools = new MockTools(vertx);
     bodies = ChatBodies.from(config());
-    storage = new StorageClient(vertx);
+    history = new ConversationHistory(new StorageClient(vertx), ConversationHistory.Window.from(config()),
+        HttpLimits.from(config()));
     return Future.all(vertx.eventBus().<JsonObject>localConsumer(Addresses.AGENT_RUN, this::handle).completion(),
         vertx.eventBus().<JsonObject>localConsumer(Addresses.AGENT_CANCEL, message -> {
           Run run = runs.get(String.valueOf(message.body().getValue("id")));
@@ -103,13 +106,7 @@ public final class AgentVerticle extends VerticleBase {
         throw ApiException.badRequest("Invalid 'conversation_id': expected an id like 'conv_abc123'.",
             "conversation_id", "invalid_value");
       }
-      JsonObject conversation = storage.request(Addresses.STORAGE_GET,
-          new JsonObject().put("id", request.conversationId())).await();
-      JsonArray history = new JsonArray();
-      for (Object stored : conversation.getJsonArray("messages", new JsonArray())) {
-        JsonObject m = (JsonObject) stored;
-        history.add(new JsonObject().put("role", m.getString("role")).put("content", m.getValue("content")));
-      }
+      JsonArray history = this.history.load(request.conversationId(), messages.size()).await().messages();
       messages = history.copy().addAll(messages);
       steps.add(events.step(clock.step("load_conversation", loadStart).put("status", "completed")
           .put("conversation_id", request.conversationId()).put("messages_loaded", history.size())));

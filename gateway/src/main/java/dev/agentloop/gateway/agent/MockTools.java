@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The agent's built-in tools. Each takes its own time, on a Vert.x timer (never a sleep), so a plan
@@ -36,7 +37,7 @@ final class MockTools {
     };
   }
 
-  private Future<JsonObject> after(long millis, java.util.function.Supplier<JsonObject> result) {
+  private Future<JsonObject> after(long millis, Supplier<JsonObject> result) {
     return vertx.timer(millis, TimeUnit.MILLISECONDS).map(v -> result.get());
   }
 
@@ -50,8 +51,11 @@ final class MockTools {
 
   /** + - * / and parentheses over decimal numbers: a recursive-descent parser, nothing evaluated by a script engine. */
   static final class Calculator {
+    /** Parentheses and signs nest at most this deep: the parser recurses once per level. */
+    static final int MAX_DEPTH = 64;
     private final String text;
     private int pos;
+    private int depth;
 
     private Calculator(String text) {
       this.text = text;
@@ -86,19 +90,33 @@ final class MockTools {
     }
 
     private double factor() {
-      if (pos < text.length() && text.charAt(pos) == '-') {
-        pos++;
+      boolean nested = pos < text.length() && (text.charAt(pos) == '-' || text.charAt(pos) == '(');
+      if (nested && ++depth > MAX_DEPTH) {
+        throw ApiException.badRequest("The calculator reads at most " + MAX_DEPTH + " nested signs and parentheses.",
+            "tools");
+      }
+      try {
+        return nested ? nestedFactor() : number();
+      } finally {
+        if (nested) {
+          depth--;
+        }
+      }
+    }
+
+    private double nestedFactor() {
+      if (text.charAt(pos++) == '-') {
         return -factor();
       }
-      if (pos < text.length() && text.charAt(pos) == '(') {
-        pos++;
-        double value = sum();
-        if (pos >= text.length() || text.charAt(pos) != ')') {
-          throw ApiException.badRequest("The calculator found an unclosed parenthesis.", "tools");
-        }
-        pos++;
-        return value;
+      double value = sum();
+      if (pos >= text.length() || text.charAt(pos) != ')') {
+        throw ApiException.badRequest("The calculator found an unclosed parenthesis.", "tools");
       }
+      pos++;
+      return value;
+    }
+
+    private double number() {
       int start = pos;
       while (pos < text.length() && (Character.isDigit(text.charAt(pos)) || text.charAt(pos) == '.')) {
         pos++;

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The gateway's resilience chain around a {@link ChatService}, per request:
@@ -153,15 +154,15 @@ public final class ResilientChatService implements ChatService {
       return Future.failedFuture(cancelled());
     }
     String model = request.model();
-    CircuitBreaker breaker = breakers.breaker(model);
-    if (!breaker.tryAcquire()) {
+    CircuitBreaker breaker = breakers.find(model); // none yet for a model not known to exist
+    if (breaker != null && !breaker.tryAcquire()) {
       return Future.failedFuture(circuitOpen(model, breaker.retryAfterMs()));
     }
     call.attempts++;
     call.attemptId = call.attempts == 1 ? call.id : call.id + "~" + call.attempts;
     long attemptStarted = System.nanoTime();
     return delegate.stream(request.withId(call.attemptId)).compose(stream -> {
-      breaker.onSuccess();
+      record(breakers.known(model), CircuitBreaker::onSuccess);
       if (call.cancelled) {
         stream.cancel();
         return Future.failedFuture(cancelled());
@@ -171,11 +172,12 @@ public final class ResilientChatService implements ChatService {
     }, failure -> {
       ApiException error = ApiException.from(failure, "llm-service");
       if (saysNothingAboutTheModel(error, attemptStarted)) {
-        breaker.onNeutral();
+        record(breaker, CircuitBreaker::onNeutral);
       } else if (error.status() >= 500) {
-        breaker.onFailure();
+        record(breakers.known(model), CircuitBreaker::onFailure); // the model itself failed: it exists
       } else {
-        breaker.onSuccess(); // the model answered, if only to refuse the request
+        // the service answered, if only to refuse the request; "no such model" proves nothing exists
+        record(breaker, CircuitBreaker::onSuccess);
       }
       String reason = retryReason(error);
       if (reason == null || call.cancelled || attempt >= retries.maxAttempts()) {
@@ -189,6 +191,12 @@ public final class ResilientChatService implements ChatService {
       return vertx.timer(Math.max(1, delay), TimeUnit.MILLISECONDS)
           .compose(v -> attempt(call, request, retries, deadline, attempt + 1));
     });
+  }
+
+  private static void record(CircuitBreaker breaker, Consumer<CircuitBreaker> outcome) {
+    if (breaker != null) {
+      outcome.accept(breaker);
+    }
   }
 
   /**

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class CircuitBreakerTest {
 
   private static CircuitBreaker breaker(int threshold, long resetMs) {
-    return new CircuitBreaker(new ResilienceConfig.Breaker(true, threshold, resetMs));
+    return new CircuitBreaker(new ResilienceConfig.Breaker(true, threshold, resetMs, 60_000));
   }
 
   @Test
@@ -61,7 +61,7 @@ class CircuitBreakerTest {
   @Test
   @DisplayName("a disabled breaker never refuses")
   void disabled_breaker_never_opens() {
-    CircuitBreaker breaker = new CircuitBreaker(new ResilienceConfig.Breaker(false, 1, 60_000));
+    CircuitBreaker breaker = new CircuitBreaker(new ResilienceConfig.Breaker(false, 1, 60_000, 60_000));
     breaker.onFailure();
     breaker.onFailure();
     assertThat(breaker.tryAcquire()).isTrue();
@@ -118,7 +118,7 @@ class CircuitBreakerTest {
   @org.junit.jupiter.api.Test
   @org.junit.jupiter.api.DisplayName("a neutral outcome (an instance's fault) counts nothing and frees a half-open probe")
   void neutral_outcomes() {
-    CircuitBreaker breaker = new CircuitBreaker(new ResilienceConfig.Breaker(true, 2, 1));
+    CircuitBreaker breaker = new CircuitBreaker(new ResilienceConfig.Breaker(true, 2, 1, 60_000));
     breaker.onFailure();
     breaker.onNeutral();
     breaker.onNeutral();
@@ -133,5 +133,24 @@ class CircuitBreakerTest {
     org.assertj.core.api.Assertions.assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
     breaker.onNeutral();
     org.assertj.core.api.Assertions.assertThat(breaker.tryAcquire()).as("the next call may probe").isTrue();
+  }
+
+  @Test
+  @DisplayName("a probe that never reports back holds the half-open slot only until its deadline; then another may go")
+  void half_open_probe_has_a_deadline() {
+    long[] now = {0};
+    CircuitBreaker breaker = new CircuitBreaker(new ResilienceConfig.Breaker(true, 1, 1_000, 3_000), () -> now[0]);
+    breaker.onFailure();
+    now[0] += 1_000_000_000L;
+    assertThat(breaker.tryAcquire()).as("the first probe").isTrue();
+    assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+    now[0] += 2_999_000_000L;
+    assertThat(breaker.tryAcquire()).as("while the probe may still answer").isFalse();
+    now[0] += 2_000_000L;
+    assertThat(breaker.tryAcquire()).as("the probe's deadline passed: a new probe").isTrue();
+    assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+    assertThat(breaker.tryAcquire()).as("the new probe holds the slot").isFalse();
+    breaker.onSuccess();
+    assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
   }
 }

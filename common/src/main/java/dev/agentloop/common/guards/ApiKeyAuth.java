@@ -1,4 +1,4 @@
-package dev.agentloop.gateway;
+package dev.agentloop.common.guards;
 
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.openai.ClientId;
@@ -15,24 +15,26 @@ import java.util.List;
  * Bearer-key authentication for /v1/*. Keys are kept only as SHA-256 digests and compared in
  * constant time; a key is never logged, echoed or used as a metric label. Every request leaves
  * with a client identity for the rate limits: {@code key-N} (the N-th configured key), or the
- * remote address when no keys are configured.
+ * client's address ({@link ClientAddress}) when no keys are configured.
  */
-final class ApiKeyAuth implements Handler<RoutingContext> {
+public final class ApiKeyAuth implements Handler<RoutingContext> {
 
-  static final String CLIENT = ClientId.KEY;
+  public static final String CLIENT = ClientId.KEY;
 
   private final byte[][] digests;
   private final Counter failures;
+  private final TrustedProxies proxies;
 
-  ApiKeyAuth(List<String> keys, Counter failures) {
+  public ApiKeyAuth(List<String> keys, Counter failures, TrustedProxies proxies) {
     this.digests = keys.stream().map(ApiKeyAuth::sha256).toArray(byte[][]::new);
     this.failures = failures;
+    this.proxies = proxies;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     if (digests.length == 0) {
-      ctx.put(CLIENT, "ip:" + ctx.request().remoteAddress().hostAddress());
+      ctx.put(CLIENT, "ip:" + ClientAddress.of(ctx, proxies).ip());
       ctx.next();
       return;
     }
@@ -63,7 +65,7 @@ final class ApiKeyAuth implements Handler<RoutingContext> {
     HttpErrors.send(ctx.response(), new ApiException(401, "invalid_request_error", "invalid_api_key", null, message));
   }
 
-  private static byte[] sha256(String text) {
+  static byte[] sha256(String text) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {

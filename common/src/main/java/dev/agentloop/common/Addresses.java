@@ -48,29 +48,63 @@ public final class Addresses {
   public static final String STORAGE_DELETE = "agentloop.storage.delete";
 
   /**
+   * Background jobs in storage. A job is a header plus one result record per item. Create. Body:
+   * {@code {"id","node","incarnation","created_at","concurrency","requests","state"}}, where a state is
+   * {@code {"version","status","started_at","finished_at","progress":{"total","done","succeeded","failed",
+   * "cancelled","running"}}}. Reply (once durable): {@code {"id"}}.
+   */
+  public static final String STORAGE_JOBS_CREATE = "agentloop.storage.jobs.create";
+  /** A job's new state. Body: {@code {"id","state"}}; a state older (lower version) than the stored one is ignored. Reply: {@code {"id"}}. */
+  public static final String STORAGE_JOBS_UPDATE = "agentloop.storage.jobs.update";
+  /** One item's result and the job's state after it. Body: {@code {"id","result":{"index","status",...},"state"}}. Reply: {@code {"id"}}. */
+  public static final String STORAGE_JOBS_RECORD = "agentloop.storage.jobs.record";
+  /**
+   * A job with the first page of its results. Body: {@code {"id","limit"?,"max_bytes"?}}. Reply: the job
+   * ({@code {"id","object":"job","status","created_at","started_at","finished_at","concurrency","progress",
+   * "node","incarnation"}}) plus {@code "results"} and {@code "results_has_more"}; 404 when unknown.
+   */
+  public static final String STORAGE_JOBS_GET = "agentloop.storage.jobs.get";
+  /**
+   * A page of a job's results in index order, the items without a result shown by their status.
+   * Body: {@code {"id","after"?,"limit"?,"max_bytes"?}}. Reply: {@code {"object":"list","data","first_index",
+   * "last_index","has_more"}}; a page stops early once its results pass {@code max_bytes}.
+   */
+  public static final String STORAGE_JOBS_RESULTS = "agentloop.storage.jobs.results";
+  /**
+   * Marks as interrupted the jobs a process of this node was running when it stopped. Body:
+   * {@code {"node","incarnation","finished_at"}}: every queued or running job of {@code node} that another
+   * incarnation started. Reply: {@code {"interrupted": n}}.
+   */
+  public static final String STORAGE_JOBS_INTERRUPT = "agentloop.storage.jobs.interrupt";
+  /** Deletes finished jobs. Body: {@code {"finished_before","limit"}} (seconds). Reply: {@code {"deleted": n}}, at most limit. */
+  public static final String STORAGE_JOBS_EXPIRE = "agentloop.storage.jobs.expire";
+
+  /**
    * Run an agent workflow (local to this node). Body: a checked agent run ({@code AgentRequest}) plus
-   * {@code run_id} and {@code stream}. Reply: the run with its timeline.
+   * {@code id} (the run id) and {@code stream}. Replies: the stream protocol of
+   * {@link dev.agentloop.common.stream.StreamProtocol} with JSON events: with {@code stream}, each step
+   * and tool call as it finishes; always, the run with its timeline as the last event.
    */
   public static final String AGENT_RUN = "agentloop.agent.run";
-  private static final String AGENT_RUN_EVENTS = "agentloop.agent.events.";
+  /** Published (local): {@code {"id"}} stops that agent run, whose client went away. */
+  public static final String AGENT_CANCEL = "agentloop.agent.cancel";
 
-  /** Where a streamed agent run publishes its steps and tool calls as they finish, local-only. */
-  public static String agentRunEvents(String runId) {
-    return AGENT_RUN_EVENTS + runId;
-  }
-
-  /** Start a background job (local to this node). Body: a checked job request. Reply: the job, once durably stored. */
+  /** Start a background job (local to this node). Body: a checked job request plus {@code client}. Reply: the job, once durably stored; 429 past the job caps. */
   public static final String JOBS_CREATE = "agentloop.jobs.create";
-  /** A job's state (local). Body: {@code {"id"}}. Reply: the job, or a 404 failure. */
+  /** A job's state with the first page of its results (local). Body: {@code {"id"}}. Reply: the job, or a 404 failure. */
   public static final String JOBS_GET = "agentloop.jobs.get";
+  /** A page of a job's results (local). Body: {@code {"id","after"?,"limit"?}}. Reply: the page of {@link #STORAGE_JOBS_RESULTS}. */
+  public static final String JOBS_RESULTS = "agentloop.jobs.results";
   /** Cancel a job (local). Body: {@code {"id"}}. Reply: the job after cancelling. */
   public static final String JOBS_CANCEL = "agentloop.jobs.cancel";
-  private static final String JOB_EVENTS = "agentloop.jobs.events.";
-
-  /** Where a job's progress is published, local-only: {@code {"id","status","progress","item"?}}. */
-  public static String jobEvents(String jobId) {
-    return JOB_EVENTS + jobId;
-  }
+  /**
+   * Follow a job's progress (local). Body: {@code {"id": watch id, "job_id"}}. Replies: the stream protocol
+   * with JSON events {@code {"id","object":"job.progress","status","progress","item"?,"items_dropped"?}}:
+   * the current state, then each change, ending with the finished state; 404 unknown, 429 past the watcher caps.
+   */
+  public static final String JOBS_WATCH = "agentloop.jobs.watch";
+  /** Published (local): {@code {"id": watch id}} ends that watch, whose client went away. */
+  public static final String JOBS_UNWATCH = "agentloop.jobs.unwatch";
 
   private Addresses() {
   }

@@ -17,13 +17,24 @@ public final class ApiException extends RuntimeException {
   private final String type;
   private final String param;
   private final String code;
+  private final int retryAfterSeconds;
 
   public ApiException(int status, String type, String code, String param, String message) {
+    this(status, type, code, param, message, 0);
+  }
+
+  private ApiException(int status, String type, String code, String param, String message, int retryAfterSeconds) {
     super(message, null, false, false);
     this.status = status;
     this.type = type;
     this.code = code;
     this.param = param;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** A 429: concurrent work or a rate past its limit, to be tried again in {@code retryAfterSeconds}. */
+  public static ApiException tooManyRequests(String message, int retryAfterSeconds) {
+    return new ApiException(429, "requests", "rate_limit_exceeded", null, message, Math.max(1, retryAfterSeconds));
   }
 
   public static ApiException badRequest(String message, String param) {
@@ -79,6 +90,11 @@ public final class ApiException extends RuntimeException {
     return param;
   }
 
+  /** When to try again, for the {@code Retry-After} header; 0 when the error says nothing about it. */
+  public int retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
+
   public JsonObject errorObject() {
     return new JsonObject()
         .put("message", getMessage())
@@ -92,10 +108,16 @@ public final class ApiException extends RuntimeException {
     return new JsonObject().put("error", errorObject());
   }
 
-  /** Fails an event-bus request with this error. */
+  /** Fails an event-bus request with this error (and its Retry-After hint, which {@link #from} reads back). */
   public void failReply(Message<?> message) {
-    message.fail(status, errorObject().encode());
+    JsonObject error = errorObject();
+    if (retryAfterSeconds > 0) {
+      error.put(RETRY_AFTER, retryAfterSeconds);
+    }
+    message.fail(status, error.encode());
   }
+
+  private static final String RETRY_AFTER = "retry_after";
 
   /**
    * Maps any failure to the error a client should see. {@code service} names the far side for the
@@ -129,7 +151,7 @@ public final class ApiException extends RuntimeException {
       try {
         JsonObject error = new JsonObject(message);
         return new ApiException(status, error.getString("type", "api_error"), error.getString("code"),
-            error.getString("param"), error.getString("message", "error"));
+            error.getString("param"), error.getString("message", "error"), error.getInteger(RETRY_AFTER, 0));
       } catch (DecodeException | ClassCastException ignored) {
         // not one of ours: fall through and keep the text
       }

@@ -74,7 +74,8 @@ class HardeningTest {
           .put("llm", new JsonObject().put("models", models()))
           .put("gateway", new JsonObject()
               .put("api_keys", new JsonArray().add(KEY_1).add(KEY_2).add(KEY_3))
-              .put("rate_limits", new JsonObject().put("requests_per_second", 2).put("burst", 3).put("concurrent_streams", 1))));
+              .put("rate_limits", new JsonObject().put("requests_per_second", 2).put("burst", 3))
+              .put("admission", new JsonObject().put("stream", new JsonObject().put("per_client", 1)))));
       registry = Metrics.registry(app.config());
     }
 
@@ -142,7 +143,7 @@ class HardeningTest {
           () -> post(chat(), KEY_2, Http.chat("held", "second").put("stream", true)),
           r -> r.statusCode() != 429 || ChatCompletionsTest.errorOf(r).getString("message").contains("concurrent"));
       assertThat(second.statusCode()).isEqualTo(429);
-      assertThat(count(registry, "agentloop_rate_limited", "limit", "streams")).isPositive();
+      assertThat(count(registry, "agentloop_admission_rejected", "kind", "stream", "scope", "client")).isPositive();
       assertThat(Sse.parse(first.get().body()).done()).isTrue();
       HttpResponse<String> third = Await.value("a stream admitted", Duration.ofSeconds(10),
           () -> post(chat(), KEY_2, Http.chat("mock-fast", "third").put("stream", true)), r -> r.statusCode() != 429);

@@ -44,7 +44,10 @@ class MalformedBusMessagesTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {Addresses.STORAGE_GET, Addresses.STORAGE_LIST, Addresses.STORAGE_APPEND,
       Addresses.STORAGE_DELETE, Addresses.STORAGE_CREATE, Addresses.LLM_STREAM,
-      Addresses.LLM_COMPLETE})
+      Addresses.LLM_COMPLETE, Addresses.STORAGE_JOBS_CREATE, Addresses.STORAGE_JOBS_UPDATE, Addresses.STORAGE_JOBS_RECORD,
+      Addresses.STORAGE_JOBS_GET, Addresses.STORAGE_JOBS_RESULTS, Addresses.STORAGE_JOBS_INTERRUPT,
+      Addresses.STORAGE_JOBS_EXPIRE, Addresses.JOBS_CREATE, Addresses.JOBS_GET, Addresses.JOBS_RESULTS,
+      Addresses.JOBS_CANCEL, Addresses.JOBS_WATCH, Addresses.AGENT_RUN})
   @DisplayName("malformed bodies get a 4xx failure reply, never a timeout, and the service keeps serving")
   void malformed_bodies(String address) throws Exception {
     for (Object body : BAD_BODIES) {
@@ -60,7 +63,8 @@ class MalformedBusMessagesTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {Addresses.STORAGE_GET, Addresses.STORAGE_DELETE})
+  @ValueSource(strings = {Addresses.STORAGE_GET, Addresses.STORAGE_DELETE, Addresses.STORAGE_JOBS_GET,
+      Addresses.STORAGE_JOBS_RESULTS, Addresses.JOBS_GET, Addresses.JOBS_RESULTS})
   @DisplayName("an id that could name a path is refused")
   void path_ids(String address) {
     assertThatThrownBy(() -> app.vertx().eventBus().request(address,

@@ -1,10 +1,12 @@
 package dev.agentloop.gateway;
 
 import dev.agentloop.common.ApiException;
+import dev.agentloop.common.admission.Admission;
 import dev.agentloop.common.openai.ChatRequest;
 import dev.agentloop.common.openai.ChatRoutes;
 import dev.agentloop.common.openai.ChatService;
 import dev.agentloop.common.openai.ChatWire;
+import dev.agentloop.common.openai.ClientId;
 import dev.agentloop.common.openai.Completion;
 import dev.agentloop.common.openai.HttpErrors;
 import io.vertx.core.Future;
@@ -38,11 +40,13 @@ final class FanoutRoutes {
   private final Vertx vertx;
   private final ChatService service;
   private final ChatBodies bodies;
+  private final Admission admission;
 
-  FanoutRoutes(Vertx vertx, ChatService service, ChatBodies bodies) {
+  FanoutRoutes(Vertx vertx, ChatService service, ChatBodies bodies, Admission admission) {
     this.vertx = vertx;
     this.service = service;
     this.bodies = bodies;
+    this.admission = admission;
   }
 
   void mount(Router router) {
@@ -94,8 +98,10 @@ final class FanoutRoutes {
   private void fanout(RoutingContext ctx) {
     long started = System.nanoTime();
     Fanout fanout;
+    Admission.Permit permit;
     try {
       fanout = parse(bodies.json(ctx));
+      permit = admission.admit(Admission.Kind.FANOUT, ClientId.of(ctx));
     } catch (ApiException e) {
       HttpErrors.send(ctx.response(), e);
       return;
@@ -119,6 +125,7 @@ final class FanoutRoutes {
       done = Future.join(settled);
     }
     done.onComplete(ar -> {
+      permit.release(); // every leg has settled: by itself, by the timeout, or because the client left
       vertx.cancelTimer(timer);
       JsonArray results = new JsonArray();
       JsonArray timedOut = new JsonArray();

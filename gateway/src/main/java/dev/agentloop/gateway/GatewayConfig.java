@@ -1,11 +1,13 @@
 package dev.agentloop.gateway;
 
+import dev.agentloop.common.admission.Admission;
 import dev.agentloop.common.config.AgentloopConfig;
 import dev.agentloop.common.config.Settings;
 import dev.agentloop.common.guards.GuardsConfig;
 import dev.agentloop.common.guards.RateLimits;
 import dev.agentloop.common.openai.HttpLimits;
 import dev.agentloop.common.stream.StreamTimeouts;
+import dev.agentloop.gateway.jobs.JobsConfig;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.List;
@@ -14,7 +16,8 @@ import java.util.Map;
 /** The {@code gateway} section, parsed once and checked. */
 public record GatewayConfig(String host, int port, int instances, HttpLimits limits,
     StreamTimeouts timeouts, Map<String, StreamTimeouts> modelTimeouts, GuardsConfig guards,
-    long graceMs, boolean metricsEnabled, String metricsRegistry, ConversationHistory.Window history) {
+    Admission.Config admission, JobsConfig jobs, long graceMs, boolean metricsEnabled, String metricsRegistry,
+    ConversationHistory.Window history) {
 
   public static GatewayConfig from(JsonObject root) {
     Settings gateway = Settings.root(root).section("gateway");
@@ -33,6 +36,8 @@ public record GatewayConfig(String host, int port, int instances, HttpLimits lim
         timeouts,
         Map.copyOf(perModel),
         GuardsConfig.from(root),
+        Admission.Config.from(root),
+        JobsConfig.from(root),
         process.shutdownGraceMs(),
         process.metricsEnabled(),
         process.metricsRegistry(),

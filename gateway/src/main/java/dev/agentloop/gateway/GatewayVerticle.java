@@ -2,6 +2,7 @@ package dev.agentloop.gateway;
 
 import dev.agentloop.common.Addresses;
 import dev.agentloop.common.NodeState;
+import dev.agentloop.common.admission.Admission;
 import dev.agentloop.common.config.Settings;
 import dev.agentloop.common.guards.FrontGuards;
 import dev.agentloop.common.metrics.ChatMetrics;
@@ -12,6 +13,7 @@ import dev.agentloop.common.openai.ApiServer;
 import dev.agentloop.common.openai.GracefulStop;
 import dev.agentloop.common.openai.ChatRoutes;
 import dev.agentloop.common.openai.ChatService;
+import dev.agentloop.common.openai.ClientId;
 import dev.agentloop.gateway.agent.AgentRoutes;
 import dev.agentloop.gateway.jobs.JobRoutes;
 import dev.agentloop.gateway.resilience.ResilientChatService;
@@ -48,14 +50,17 @@ public final class GatewayVerticle extends VerticleBase {
     ChatService models = new RetryingChatService(vertx, ResilientChatService.create(vertx, config()),
         RetryingChatService.Policy.from(Settings.root(config()).section("gateway")).memberLossOnly(), registry);
     ConversationHistory history = new ConversationHistory(storage, config.history(), config.limits());
+    Admission admission = Admission.of(vertx, config());
     routes = new ChatRoutes(models, config.limits(), ChatMetrics.of(registry, "gateway"),
-        new ConversationHook(storage, history)).admission(guards.rateLimits()::admitStream);
+        new ConversationHook(storage, history))
+        .admission(ctx -> admission.admit(Admission.Kind.STREAM, ClientId.of(ctx))::release);
     routes.mount(router);
     new ConversationRoutes(vertx, storage, config(), config.limits()).mount(router);
     ChatBodies bodies = ChatBodies.from(config());
-    new FanoutRoutes(vertx, models, bodies).mount(router);
-    new AgentRoutes(vertx, bodies).mount(router);
-    new JobRoutes(vertx, bodies).mount(router);
+    long slowReaderMs = config.limits().slowReaderTimeoutMs();
+    new FanoutRoutes(vertx, models, bodies, admission).mount(router);
+    new AgentRoutes(vertx, bodies, admission, slowReaderMs).mount(router);
+    new JobRoutes(vertx, bodies, slowReaderMs).mount(router);
     new HealthRoutes(vertx).mount(router);
     admin = new AdminRoutes(vertx, config(), config, guards);
     Future<Void> adminReady = admin.mount(router);

@@ -1,6 +1,7 @@
 package dev.agentloop.llm;
 
 import dev.agentloop.common.NodeState;
+import dev.agentloop.common.admission.Admission;
 import dev.agentloop.common.config.AgentloopConfig;
 import dev.agentloop.common.guards.FrontGuards;
 import dev.agentloop.common.metrics.ChatMetrics;
@@ -10,6 +11,8 @@ import dev.agentloop.common.openai.ApiServer;
 import dev.agentloop.common.openai.ChatRoutes;
 import dev.agentloop.common.openai.GracefulStop;
 import dev.agentloop.common.openai.HttpLimits;
+import dev.agentloop.common.openai.ChatRoutes;
+import dev.agentloop.common.openai.ClientId;
 import dev.agentloop.common.openai.LlmClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -41,8 +44,9 @@ public final class LlmHttpVerticle extends VerticleBase {
     MeterRegistry registry = Metrics.registry(config());
     FrontGuards guards = FrontGuards.of(vertx, config(), registry);
     Router router = guards.router(vertx, limits.bodyLimitBytes());
+    Admission admission = Admission.of(vertx, config());
     routes = new ChatRoutes(new LlmClient(vertx, model -> config.httpTimeouts()), limits,
-        ChatMetrics.of(registry, "llm")).admission(guards.rateLimits()::admitStream);
+        ChatMetrics.of(registry, "llm")).admission(ctx -> admission.admit(Admission.Kind.STREAM, ClientId.of(ctx))::release);
     routes.mount(router);
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")
         .put("node", NodeState.nodeId(vertx))));

@@ -215,12 +215,17 @@ final class PostgresConversationRepository implements ConversationRepository {
         metadata instanceof JsonObject m ? m : new JsonObject(), row.getInteger("message_count"));
   }
 
+  /** The pool, for the other repositories on this database (jobs). */
+  Pool pool() {
+    return pool;
+  }
+
   /**
    * Runs {@code work} once the schema is in place, within {@code query_timeout_ms} (so a database
    * that hangs rather than refuses still answers 503 before the caller's bus timeout); anything but
    * our own errors becomes a 503.
    */
-  private <T> Future<T> call(Supplier<Future<T>> work) {
+  <T> Future<T> call(Supplier<Future<T>> work) {
     return schema().compose(v -> work.get()).timeout(config.queryTimeoutMs(), TimeUnit.MILLISECONDS).recover(failure -> {
       if (failure instanceof ApiException) {
         return Future.failedFuture(failure);

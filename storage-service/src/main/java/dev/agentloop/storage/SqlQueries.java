@@ -31,7 +31,32 @@ final class SqlQueries {
               + "idx INT NOT NULL, "
               + "role TEXT NOT NULL, "
               + "body JSONB NOT NULL, "
-              + "PRIMARY KEY (conversation_id, idx))"));
+              + "PRIMARY KEY (conversation_id, idx))"),
+      List.of(
+          "CREATE TABLE jobs ("
+              + "id TEXT PRIMARY KEY, "
+              + "node TEXT NOT NULL, "
+              + "incarnation TEXT NOT NULL, "
+              + "created_at BIGINT NOT NULL, "
+              + "concurrency INT NOT NULL, "
+              + "requests JSONB NOT NULL, "
+              + "version BIGINT NOT NULL, "
+              + "status TEXT NOT NULL, "
+              + "started_at BIGINT, "
+              + "finished_at BIGINT, "
+              + "total INT NOT NULL, "
+              + "succeeded INT NOT NULL, "
+              + "failed INT NOT NULL, "
+              + "cancelled INT NOT NULL, "
+              + "running INT NOT NULL)",
+          "CREATE INDEX jobs_finished_at ON jobs (finished_at) WHERE finished_at IS NOT NULL",
+          "CREATE INDEX jobs_unfinished_node ON jobs (node) WHERE finished_at IS NULL",
+          "CREATE TABLE job_items ("
+              + "job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE, "
+              + "idx INT NOT NULL, "
+              + "size BIGINT NOT NULL, "
+              + "result JSONB NOT NULL, "
+              + "PRIMARY KEY (job_id, idx))"));
 
   static final String PING = "SELECT 1";
 
@@ -54,4 +79,25 @@ final class SqlQueries {
       + "WHERE id = $1 RETURNING message_count";
   static final String INSERT_MESSAGE = "INSERT INTO messages (conversation_id, idx, role, body) VALUES ($1, $2, $3, $4)";
   static final String DELETE_CONVERSATION = "DELETE FROM conversations WHERE id = $1";
+
+  static final String INSERT_JOB = "INSERT INTO jobs (id, node, incarnation, created_at, concurrency, requests, "
+      + "version, status, started_at, finished_at, total, succeeded, failed, cancelled, running) "
+      + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+  /** A state older than the stored one (writes that crossed) changes nothing. */
+  static final String UPDATE_JOB_STATE = "UPDATE jobs SET version = $2, status = $3, started_at = $4, "
+      + "finished_at = $5, succeeded = $6, failed = $7, cancelled = $8, running = $9 WHERE id = $1 AND version < $2";
+  static final String UPSERT_JOB_ITEM = "INSERT INTO job_items (job_id, idx, size, result) VALUES ($1, $2, $3, $4) "
+      + "ON CONFLICT (job_id, idx) DO UPDATE SET size = EXCLUDED.size, result = EXCLUDED.result";
+  static final String SELECT_JOB = "SELECT id, created_at, concurrency, version, status, started_at, finished_at, "
+      + "total, succeeded, failed, cancelled, running FROM jobs WHERE id = $1";
+  /** The sizes of the results in an index range: small rows that decide where a page stops. */
+  static final String SELECT_JOB_ITEM_SIZES = "SELECT idx, size FROM job_items WHERE job_id = $1 AND idx > $2 "
+      + "AND idx <= $3 ORDER BY idx";
+  static final String SELECT_JOB_ITEMS = "SELECT idx, result FROM job_items WHERE job_id = $1 AND idx > $2 "
+      + "AND idx <= $3 ORDER BY idx";
+  static final String INTERRUPT_JOBS = "UPDATE jobs SET version = version + 1, status = 'interrupted', "
+      + "finished_at = $3, cancelled = total - succeeded - failed, running = 0 "
+      + "WHERE node = $1 AND incarnation <> $2 AND finished_at IS NULL";
+  static final String EXPIRE_JOBS = "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE finished_at < $1 "
+      + "ORDER BY finished_at LIMIT $2)";
 }

@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * The storage-service: the conversation API of {@link Addresses}{@code .STORAGE_*} over the backend
- * that {@code storage.backend} names. Its ping fails while the backend cannot serve, so readiness
- * follows the database.
+ * The storage-service: the conversation API of {@link Addresses}{@code .STORAGE_*} and the jobs API
+ * ({@link JobRequests}) over the backend that {@code storage.backend} names. Its ping fails while
+ * the backend cannot serve, so readiness follows the database.
  */
 public final class StorageVerticle extends VerticleBase {
 
@@ -27,17 +27,23 @@ public final class StorageVerticle extends VerticleBase {
   /** The most messages a history window may ask for (a request holds at most this many anyway). */
   public static final int MAX_WINDOW = 100_000;
   private ConversationRepository repository;
+  private JobRepository jobs;
   private String backend;
 
   @Override
   public Future<?> start() {
     StorageConfig config = StorageConfig.from(config());
     backend = config.backend();
-    repository = "postgres".equals(backend)
-        ? new PostgresConversationRepository(vertx, config.postgres())
-        : new LocalConversationRepository(vertx, config.dataDir(),
-            new RecordFile(RecordFile.Io.REAL, config.local().maxRecordBytes()));
-    return repository.start().compose(v -> {
+    if ("postgres".equals(backend)) {
+      PostgresConversationRepository database = new PostgresConversationRepository(vertx, config.postgres());
+      repository = database;
+      jobs = new PostgresJobRepository(database);
+    } else {
+      RecordFile files = new RecordFile(RecordFile.Io.REAL, config.local().maxRecordBytes());
+      repository = new LocalConversationRepository(vertx, config.dataDir(), files);
+      jobs = new LocalJobRepository(vertx, config.dataDir(), files);
+    }
+    return repository.start().compose(v -> jobs.start()).compose(v -> {
       List<MessageConsumer<?>> consumers = new ArrayList<>();
       consumers.add(on(Addresses.STORAGE_PING, body -> repository.ping()
           .map(info -> new JsonObject().put("service", "storage").put("backend", backend).put("data", info))));
@@ -46,13 +52,15 @@ public final class StorageVerticle extends VerticleBase {
       consumers.add(on(Addresses.STORAGE_LIST, this::list));
       consumers.add(on(Addresses.STORAGE_APPEND, this::append));
       consumers.add(on(Addresses.STORAGE_DELETE, body -> repository.delete(id(body, "id"))));
+      new JobRequests(jobs).actions().forEach((address, action) -> consumers.add(on(address, action)));
       return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
     });
   }
 
   @Override
   public Future<?> stop() {
-    return repository == null ? Future.succeededFuture() : repository.close();
+    Future<Void> jobsClosed = jobs == null ? Future.succeededFuture() : jobs.close();
+    return jobsClosed.transform(v -> repository == null ? Future.succeededFuture() : repository.close());
   }
 
   private Future<JsonObject> create(JsonObject body) {

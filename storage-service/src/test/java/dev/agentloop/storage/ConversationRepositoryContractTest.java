@@ -226,7 +226,7 @@ class ConversationRepositoryContractTest {
       var rows = conn.query("SELECT version FROM schema_version ORDER BY version").execute().await(10, TimeUnit.SECONDS);
       List<Integer> versions = new ArrayList<>();
       rows.forEach(r -> versions.add(r.getInteger(0)));
-      assertThat(versions).containsExactly(1);
+      assertThat(versions).containsExactly(1, 2); // conversations, then jobs
     } finally {
       conn.close().await();
     }

@@ -1,6 +1,7 @@
 package dev.agentloop.common.guards;
 
 import dev.agentloop.common.ApiException;
+import dev.agentloop.common.openai.ClientId;
 import dev.agentloop.common.openai.HttpErrors;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Handler;
@@ -18,7 +19,7 @@ import java.util.List;
  */
 public final class ApiKeyAuth implements Handler<RoutingContext> {
 
-  public static final String CLIENT = "agentloop.client";
+  public static final String CLIENT = ClientId.KEY;
 
   private final byte[][] digests;
   private final Counter failures;

@@ -10,8 +10,8 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 
 /**
  * The guards of one HTTP front, the same on every front: API keys and the request rate on /v1/*
- * (before any body is read), stream admission, and the admin rule for /metrics and the operator's
- * pages. Built once per verticle instance; the rate limiter's state is the process's.
+ * (before any body is read), and the admin rule for /metrics and the operator's pages (streams are
+ * admitted by {@code Admission}). Built once per verticle instance; the rate limiter's state is the process's.
  */
 public record FrontGuards(GuardsConfig config, ApiKeyAuth auth, RateLimits rateLimits, AdminAccess admin) {
 

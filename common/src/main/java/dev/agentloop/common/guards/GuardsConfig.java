@@ -19,7 +19,7 @@ public record GuardsConfig(List<String> apiKeys, RateLimits.Config rateLimits, S
     return new GuardsConfig(
         apiKeys(gateway),
         new RateLimits.Config(rates.number("requests_per_second", 0, 0, 1e9), rates.integer("burst", 0, 0, 1_000_000_000),
-            rates.integer("concurrent_streams", 0, 0, 1_000_000_000), rates.integer("max_clients", 100_000, 1, 100_000_000)),
+            rates.integer("max_clients", 100_000, 1, 100_000_000)),
         adminKey == null || adminKey.isBlank() ? null : adminKey.trim(),
         TrustedProxies.of(gateway.strings("trusted_proxies", List.of()), gateway.name("trusted_proxies")),
         gateway.bool("tls_terminated_upstream", false));

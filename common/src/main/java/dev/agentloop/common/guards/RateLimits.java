@@ -14,12 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Per-client limits shared by every HTTP front of the process: requests per second (a token
- * bucket in its GCRA form) answered with 429 and {@code Retry-After}, and streams open at once. The
- * client identity comes from {@link ApiKeyAuth}.
+ * Per-client request rates shared by every HTTP front of the process: requests per second (a token
+ * bucket in its GCRA form) answered with 429 and {@code Retry-After}. The client identity comes from
+ * {@link ApiKeyAuth}; concurrent work (streams, jobs...) is admitted by {@code Admission}.
  *
  * <p>A client is tracked only while its bucket is not full: once it has refilled, the entry says
  * nothing a fresh one would not, and a sweep every second (on a worker) drops it. At most
@@ -29,34 +28,29 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RateLimits implements Shareable {
 
   /** {@code gateway.rate_limits}: per client; 0 turns a limit off. */
-  public record Config(double requestsPerSecond, int burst, int concurrentStreams, int maxClients) {
+  public record Config(double requestsPerSecond, int burst, int maxClients) {
   }
 
   static final long SWEEP_MS = 1_000;
 
   private final double requestsPerSecond;
   private final int burst;
-  private final int maxStreams;
   private final int maxClients;
   private final long intervalNanos;
   private final long toleranceNanos;
   /** The theoretical arrival time (GCRA) of each client's next request, on the {@link System#nanoTime()} scale. */
   private final ConcurrentMap<String, Long> arrivals = new ConcurrentHashMap<>();
-  private final ConcurrentMap<String, AtomicInteger> streams = new ConcurrentHashMap<>();
   private final AtomicBoolean sweeping = new AtomicBoolean();
   private final Counter limitedRequests;
-  private final Counter limitedStreams;
   private final Counter limitedClients;
 
   private RateLimits(Config config, MeterRegistry registry) {
     this.requestsPerSecond = config.requestsPerSecond();
     this.burst = Math.max(1, config.burst());
-    this.maxStreams = config.concurrentStreams();
     this.maxClients = config.maxClients();
     this.intervalNanos = requestsPerSecond > 0 ? (long) (1e9 / requestsPerSecond) : 0;
     this.toleranceNanos = intervalNanos * (burst - 1);
     this.limitedRequests = counter(registry, "requests");
-    this.limitedStreams = counter(registry, "streams");
     this.limitedClients = counter(registry, "clients");
     Gauge.builder("agentloop_rate_limit_clients", arrivals, Map::size)
         .description("Clients whose request bucket is not full yet (tracked by the rate limiter)")
@@ -93,27 +87,6 @@ public final class RateLimits implements Shareable {
         return;
       }
       ctx.next();
-    };
-  }
-
-  /** Admits one more stream for the client, or throws a 429. */
-  public Runnable admitStream(RoutingContext ctx) {
-    if (maxStreams <= 0) {
-      return () -> { };
-    }
-    AtomicInteger open = streams.computeIfAbsent(ctx.get(ApiKeyAuth.CLIENT), k -> new AtomicInteger());
-    if (open.incrementAndGet() > maxStreams) {
-      open.decrementAndGet();
-      limitedStreams.increment();
-      ctx.response().putHeader("retry-after", "1");
-      throw new ApiException(429, "requests", "rate_limit_exceeded", null,
-          "Too many concurrent streams: at most " + maxStreams + " per client.");
-    }
-    AtomicInteger released = new AtomicInteger();
-    return () -> {
-      if (released.getAndIncrement() == 0) {
-        open.decrementAndGet();
-      }
     };
   }
 

@@ -73,7 +73,8 @@ public final class ChatWire {
 
   /** One SSE event. JSON encoding escapes every newline, so the event can never split. */
   public static Buffer event(JsonObject data) {
-    return Buffer.buffer("data: ").appendString(data.encode()).appendString("\n\n");
+    String json = data.encode();
+    return Buffer.buffer(json.length() + 8).appendString("data: ").appendString(json).appendString("\n\n");
   }
 
   public static JsonObject model(String id, long created) {

@@ -20,7 +20,9 @@ public final class HttpErrors {
       return;
     }
     response.setStatusCode(error.status()).putHeader("content-type", "application/json");
-    if ((error.status() == 503 || error.status() == 429) && !response.headers().contains("retry-after")) {
+    if (error.retryAfterSeconds() > 0) {
+      response.putHeader("retry-after", String.valueOf(error.retryAfterSeconds()));
+    } else if ((error.status() == 503 || error.status() == 429) && !response.headers().contains("retry-after")) {
       response.putHeader("retry-after", "1");
     }
     response.end(error.toJson().toBuffer());

@@ -20,10 +20,14 @@ import io.vertx.core.json.JsonObject;
  *   reply {"cancel":true}          ->  (instead of an ack: the producer stops)
  * </pre>
  *
- * Flow control: the producer has at most one batch in flight and buffers at most
- * {@code max_batch_tokens} tokens meanwhile, then stops generating until the next ack. The consumer
- * withholds the ack while its own sink (an HTTP response) is full. A cancel is also published on the
- * cancel address with the stream id, which reaches a producer waiting for its next token.
+ * A batch's entries are text tokens (strings) or events (JSON objects, e.g. an agent run's steps or a
+ * job's progress), delivered in order; a later version makes every entry a typed object.
+ *
+ * <p>Flow control: the producer has at most one batch in flight and buffers at most
+ * {@code max_batch_tokens} entries (and, when it is given one, a size budget) meanwhile, then stops
+ * producing until the next ack. The consumer withholds the ack while its own sink (an HTTP response)
+ * is full. A cancel is also published on the cancel address with the stream id, which reaches a
+ * producer waiting for its next entry.
  */
 public final class StreamProtocol {
 

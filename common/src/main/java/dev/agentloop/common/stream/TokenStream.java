@@ -14,8 +14,9 @@ import java.util.List;
 /**
  * The consuming end of a token stream (see {@link StreamProtocol}). {@link #open} completes once the
  * first batch (or the terminal message) has arrived, so a caller can still answer with an HTTP error
- * status when the model fails before its first token. Then {@link #start()} delivers batches to the
- * handler; {@link #pause()} withholds the acknowledgement, which stops the producer.
+ * status when the model fails before its first token. Then {@link #start()} delivers batches: text
+ * tokens to the handler, JSON events to the event handler, in order; {@link #pause()} withholds the
+ * acknowledgement, which stops the producer. A total timeout of 0 means none.
  *
  * <p>Exactly one of the end or exception handlers runs, once. All callbacks run on the context that
  * opened the stream.
@@ -37,6 +38,7 @@ public final class TokenStream {
   private boolean cancelled;
   private boolean terminalReceived;
   private Handler<List<String>> batchHandler = tokens -> { };
+  private Handler<JsonObject> eventHandler = event -> { };
   private Handler<StreamEnd> endHandler = end -> { };
   private Handler<ApiException> exceptionHandler = error -> { };
 
@@ -58,16 +60,19 @@ public final class TokenStream {
     TokenStream stream = new TokenStream(vertx, request.getString("id"), request.getString("model"), cancelAddress,
         timeouts);
     Promise<TokenStream> opened = Promise.promise();
-    stream.totalTimer = vertx.setTimer(timeouts.totalMs(), t -> {
-      stream.totalTimer = -1;
-      ApiException timeout = ApiException.timeout(
-          "The model did not finish within " + timeouts.totalMs() + " ms.");
-      if (!opened.tryFail(timeout)) {
-        stream.fail(timeout);
-      }
-      stream.cancel();
-    });
-    vertx.eventBus().request(address, request, StreamProtocol.timeout(Math.min(timeouts.firstTokenMs(), timeouts.totalMs())))
+    if (timeouts.totalMs() > 0) {
+      stream.totalTimer = vertx.setTimer(timeouts.totalMs(), t -> {
+        stream.totalTimer = -1;
+        ApiException timeout = ApiException.timeout(
+            "The model did not finish within " + timeouts.totalMs() + " ms.");
+        if (!opened.tryFail(timeout)) {
+          stream.fail(timeout);
+        }
+        stream.cancel();
+      });
+    }
+    long firstMs = timeouts.totalMs() > 0 ? Math.min(timeouts.firstTokenMs(), timeouts.totalMs()) : timeouts.firstTokenMs();
+    vertx.eventBus().request(address, request, StreamProtocol.timeout(firstMs))
         .onComplete(ar -> {
           if (ar.succeeded()) {
             stream.firstTokenAtNanos = System.nanoTime();
@@ -79,8 +84,7 @@ public final class TokenStream {
           }
           ApiException failure = ApiException.from(ar.cause(), service);
           if (failure.status() == 504) {
-            failure = ApiException.timeout("The model produced no first token within "
-                + Math.min(timeouts.firstTokenMs(), timeouts.totalMs()) + " ms.");
+            failure = ApiException.timeout("The model produced no first token within " + firstMs + " ms.");
           }
           stream.done = true;
           stream.cancelTimer();
@@ -106,6 +110,12 @@ public final class TokenStream {
 
   public TokenStream handler(Handler<List<String>> handler) {
     this.batchHandler = handler;
+    return this;
+  }
+
+  /** Receives the batches' JSON events (entries that are not text tokens). */
+  public TokenStream eventHandler(Handler<JsonObject> handler) {
+    this.eventHandler = handler;
     return this;
   }
 
@@ -180,13 +190,7 @@ public final class TokenStream {
       }
       return;
     }
-    if (!tokens.isEmpty()) {
-      List<String> batch = new ArrayList<>(tokens.size());
-      for (Object token : tokens) {
-        batch.add(String.valueOf(token));
-      }
-      batchHandler.handle(batch);
-    }
+    deliverEntries(tokens);
     Object end = body.getValue(StreamProtocol.END);
     if (end instanceof JsonObject terminal) {
       terminalReceived = true;
@@ -205,6 +209,30 @@ public final class TokenStream {
     held = message;
     if (!paused) {
       acknowledge();
+    }
+  }
+
+  /** Text tokens go to the handler in runs, events one by one, in their order; stops if a handler cancels. */
+  private void deliverEntries(JsonArray entries) {
+    List<String> text = new ArrayList<>();
+    for (Object entry : entries) {
+      if (done) {
+        return;
+      }
+      if (entry instanceof JsonObject event) {
+        if (!text.isEmpty()) {
+          batchHandler.handle(text);
+          text = new ArrayList<>();
+        }
+        if (!done) {
+          eventHandler.handle(event);
+        }
+      } else {
+        text.add(String.valueOf(entry));
+      }
+    }
+    if (!text.isEmpty() && !done) {
+      batchHandler.handle(text);
     }
   }
 

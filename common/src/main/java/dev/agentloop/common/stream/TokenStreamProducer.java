@@ -11,15 +11,18 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The producing end of a token stream (see {@link StreamProtocol}). Tokens written while a batch
- * is in flight are buffered and leave together with the next ack; {@link #writeQueueFull()} tells the
- * generator to stop until {@link #drainHandler} runs, so at most one batch is in flight and one
- * buffered. Exactly one terminal message is ever sent.
+ * The producing end of a token stream (see {@link StreamProtocol}). Entries (text tokens, or JSON
+ * events with a weight, e.g. their size) written while a batch is in flight are buffered and leave
+ * together with the next ack; {@link #writeQueueFull()} (the entry count or the weight at its bound)
+ * tells the producer to stop until {@link #drainHandler} runs, so at most one batch is in flight and
+ * one buffered. Exactly one terminal message is ever sent.
  */
 public final class TokenStreamProducer {
 
   private final DeliveryOptions ackTimeout;
   private final int maxBatch;
+  private final long maxWeight;
+  private long weight;
   private final Context context;
   private boolean flushScheduled;
   private boolean needsDrain;
@@ -33,8 +36,14 @@ public final class TokenStreamProducer {
   private final Promise<Void> whenClosed = Promise.promise();
 
   public TokenStreamProducer(Message<?> request, int maxBatch, long ackTimeoutMs) {
+    this(request, maxBatch, Long.MAX_VALUE, ackTimeoutMs);
+  }
+
+  /** {@code maxWeight} bounds the summed weight of the buffered events as {@code maxBatch} bounds their number. */
+  public TokenStreamProducer(Message<?> request, int maxBatch, long maxWeight, long ackTimeoutMs) {
     this.replyTo = request;
     this.maxBatch = Math.max(1, maxBatch);
+    this.maxWeight = Math.max(1, maxWeight);
     this.ackTimeout = StreamProtocol.timeout(ackTimeoutMs);
     this.context = Vertx.currentContext();
   }
@@ -65,15 +74,30 @@ public final class TokenStreamProducer {
   }
 
   public boolean writeQueueFull() {
-    return buffer.size() >= maxBatch;
+    return buffer.size() >= maxBatch || weight >= maxWeight;
+  }
+
+  /** The summed weight of the events buffered now (not yet handed to the consumer). */
+  public long bufferedWeight() {
+    return weight;
   }
 
   public void write(String token) {
+    add(token, 0);
+  }
+
+  /** Writes a JSON event; {@code weight} counts against the weight bound (e.g. its size in bytes). */
+  public void write(JsonObject event, long weight) {
+    add(event, weight);
+  }
+
+  private void add(Object entry, long entryWeight) {
     if (closed || end != null || error != null) {
       return;
     }
-    buffer.add(token);
-    if (buffer.size() >= maxBatch) {
+    buffer.add(entry);
+    weight += entryWeight;
+    if (writeQueueFull()) {
       needsDrain = true;
     }
     scheduleFlush();
@@ -117,6 +141,7 @@ public final class TokenStreamProducer {
     if (!closed) {
       close();
       buffer = new JsonArray();
+      weight = 0;
       replyTo = null;
     }
   }
@@ -137,6 +162,7 @@ public final class TokenStreamProducer {
       close();
       JsonObject last = new JsonObject().put(StreamProtocol.TOKENS, buffer).put(StreamProtocol.END, end);
       buffer = new JsonArray();
+      weight = 0;
       target.reply(last);
       return;
     }
@@ -146,6 +172,7 @@ public final class TokenStreamProducer {
     replyTo = null;
     JsonArray tokens = buffer;
     buffer = new JsonArray();
+    weight = 0;
     if (needsDrain && drainHandler != null) { // the buffer has room again: the generator may go on
       needsDrain = false;
       drainHandler.run();
@@ -157,6 +184,7 @@ public final class TokenStreamProducer {
       if (ar.failed() || StreamProtocol.isCancel(ar.result().body())) {
         close();
         buffer = new JsonArray();
+        weight = 0;
         if (goneHandler != null) {
           goneHandler.run();
         }

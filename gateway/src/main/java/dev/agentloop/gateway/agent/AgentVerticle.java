@@ -11,14 +11,17 @@ import dev.agentloop.gateway.ChatBodies;
 import dev.agentloop.gateway.ConversationHistory;
 import dev.agentloop.gateway.StorageClient;
 import dev.agentloop.gateway.resilience.ResilientChatService;
+import dev.agentloop.common.stream.TokenStreamProducer;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,10 +32,16 @@ import org.slf4j.LoggerFactory;
  * for the answer. It must be deployed with {@code ThreadingModel.VIRTUAL_THREAD}: every message
  * then runs on its own virtual thread, and {@link Future#await()} parks that thread (not an event
  * loop) until the future completes, while other runs proceed.
+ *
+ * <p>A run answers over the stream protocol (JSON events): its steps as they finish when streamed,
+ * and the run itself last. When its consumer goes away (a cancel, a published cancel, no ack), the
+ * run stops at its next step and its model call in flight is cancelled.
  */
 public final class AgentVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(AgentVerticle.class);
+  private static final int MAX_EVENTS = 64;
+  private final Map<String, Run> runs = new HashMap<>(); // runs and cancels are tasks of this verticle's context
   private ChatService models;
   private MockTools tools;
   private ChatBodies bodies;
@@ -45,26 +54,48 @@ public final class AgentVerticle extends VerticleBase {
     bodies = ChatBodies.from(config());
     history = new ConversationHistory(new StorageClient(vertx), ConversationHistory.Window.from(config()),
         HttpLimits.from(config()));
-    return vertx.eventBus().<JsonObject>localConsumer(Addresses.AGENT_RUN, this::handle).completion();
+    return Future.all(vertx.eventBus().<JsonObject>localConsumer(Addresses.AGENT_RUN, this::handle).completion(),
+        vertx.eventBus().<JsonObject>localConsumer(Addresses.AGENT_CANCEL, message -> {
+          Run run = runs.get(String.valueOf(message.body().getValue("id")));
+          if (run != null) {
+            run.cancel();
+          }
+        }).completion());
   }
 
+  /**
+   * A consumer delivers its next message only once its handler returns, also while the handler is
+   * suspended in {@code await()}: so the run goes to a task of its own, and runs proceed side by side.
+   */
   private void handle(Message<JsonObject> message) {
+    context.runOnContext(v -> answer(message));
+  }
+
+  private void answer(Message<JsonObject> message) {
+    TokenStreamProducer producer = new TokenStreamProducer(message, MAX_EVENTS, AgentRoutes.RUN_TIMEOUT_MS);
+    JsonObject body = message.body() instanceof JsonObject json ? json : new JsonObject();
+    String runId = body.getValue("id") instanceof String id ? id : "run_" + UUID.randomUUID().toString().replace("-", "");
+    Run events = new Run(producer, Boolean.TRUE.equals(body.getValue("stream")));
+    producer.goneHandler(events::cancel);
+    if (runs.putIfAbsent(runId, events) != null) {
+      producer.fail(ApiException.badRequest("A run with id `" + runId + "` is running already.", "id"));
+      return;
+    }
     try {
-      JsonObject body = message.body();
-      String runId = body.getString("run_id", "run_" + UUID.randomUUID().toString().replace("-", ""));
-      Events events = Boolean.TRUE.equals(body.getValue("stream")) ? new Events(Addresses.agentRunEvents(runId))
-          : new Events(null);
-      message.reply(run(runId, AgentRequest.from(body, bodies), events));
+      producer.write(run(runId, AgentRequest.from(body, bodies), events), 0);
+      producer.end("stop", new JsonObject());
     } catch (ApiException e) {
-      e.failReply(message);
+      producer.fail(e);
     } catch (RuntimeException e) {
       LOG.warn("Agent run failed", e);
-      ApiException.from(e, "agent").failReply(message);
+      producer.fail(ApiException.from(e, "agent"));
+    } finally {
+      runs.remove(runId, events);
     }
   }
 
   /** One run, in plain sequential style; each {@code await()} suspends only this virtual thread. */
-  private JsonObject run(String runId, AgentRequest request, Events events) {
+  private JsonObject run(String runId, AgentRequest request, Run events) {
     RunClock clock = new RunClock();
     JsonArray steps = new JsonArray();
     JsonArray messages = request.messages().copy();
@@ -84,7 +115,7 @@ public final class AgentVerticle extends VerticleBase {
     double planStart = clock.now();
     JsonArray planned = new JsonArray();
     request.toolCalls().forEach(call -> planned.add(call.toJson()));
-    Completion plan = ask(request.model(), withSystem(messages,
+    Completion plan = events.ask(request.model(), withSystem(messages,
         "Plan the steps to answer. Tools: " + MockTools.NAMES + ". Planned calls: " + planned.encode()));
     steps.add(events.step(clock.step("plan", planStart).put("model", plan.model()).put("output", plan.content())
         .put("tool_calls", planned)));
@@ -99,6 +130,7 @@ public final class AgentVerticle extends VerticleBase {
           .map(done -> events.toolCall(done.put("started_ms", started).put("ended_ms", clock.now()))));
     }
     Future.join(running).await();
+    events.check();
     JsonArray calls = new JsonArray();
     running.forEach(call -> calls.add(call.result()));
     steps.add(events.step(clock.step("tools", toolsStart).put("calls", calls)));
@@ -108,7 +140,7 @@ public final class AgentVerticle extends VerticleBase {
       messages.add(new JsonObject().put("role", "user").put("content", "Tool result: " + ((JsonObject) call).encode()));
     }
     double answerStart = clock.now();
-    Completion answer = ask(request.model(), messages);
+    Completion answer = events.ask(request.model(), messages);
     steps.add(events.step(clock.step("answer", answerStart).put("model", answer.model())
         .put("output", answer.content())));
 
@@ -123,20 +155,23 @@ public final class AgentVerticle extends VerticleBase {
         .put("steps", steps);
   }
 
-  private Completion ask(String model, JsonArray messages) {
-    return models.complete(new ChatRequest("agent-" + UUID.randomUUID(), model, messages, null, false, false)).await();
-  }
-
   private static JsonArray withSystem(JsonArray messages, String system) {
     return new JsonArray().add(new JsonObject().put("role", "system").put("content", system)).addAll(messages);
   }
 
-  /** Publishes steps and tool calls as they finish when the run is streamed; otherwise does nothing. */
-  private final class Events {
-    private final String address;
+  /**
+   * One run's way out: its steps and tool calls as events when the run is streamed (waiting while the
+   * consumer holds the stream back), and whether its consumer is gone, with the model call to cancel then.
+   */
+  private final class Run {
+    private final TokenStreamProducer producer;
+    private final boolean streamed;
+    private boolean cancelled;
+    private String asking;
 
-    Events(String address) {
-      this.address = address;
+    Run(TokenStreamProducer producer, boolean streamed) {
+      this.producer = producer;
+      this.streamed = streamed;
     }
 
     JsonObject step(JsonObject step) {
@@ -149,10 +184,45 @@ public final class AgentVerticle extends VerticleBase {
       return call;
     }
 
-    private void publish(JsonObject event) {
-      if (address != null) {
-        vertx.eventBus().publish(address, event, new DeliveryOptions().setLocalOnly(true));
+    /** The model's answer; a cancel meanwhile stops the call and the run. */
+    Completion ask(String model, JsonArray messages) {
+      check();
+      String id = "agent-" + UUID.randomUUID();
+      asking = id;
+      try {
+        return models.complete(new ChatRequest(id, model, messages, null, false, false)).await();
+      } finally {
+        asking = null;
       }
+    }
+
+    void cancel() {
+      cancelled = true;
+      if (asking != null) {
+        models.cancel(asking);
+      }
+    }
+
+    /** Throws once the consumer is gone: the run stops here. */
+    void check() {
+      if (cancelled) {
+        throw ResilientChatService.cancelled();
+      }
+    }
+
+    private void publish(JsonObject event) {
+      check();
+      if (!streamed) {
+        return;
+      }
+      if (producer.writeQueueFull()) {
+        Promise<Void> room = Promise.promise();
+        producer.drainHandler(room::tryComplete);
+        producer.closed().onComplete(v -> room.tryComplete());
+        room.future().await();
+        check();
+      }
+      producer.write(event, 0);
     }
   }
 

@@ -1,17 +1,19 @@
 package dev.agentloop.gateway.jobs;
 
-import dev.agentloop.common.ApiException;
+import dev.agentloop.common.admission.Admission;
 import dev.agentloop.common.openai.ChatRequest;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * A background batch and its progress. Owned by the jobs verticle's event loop: no field is
- * touched from anywhere else.
+ * A job this process runs, while it runs: what launching its items needs (the requests, the next
+ * index, the items in flight), its counters and its watchers. Results are not kept: each goes to
+ * storage as its item ends. Owned by the jobs verticle's event loop: no field is touched from
+ * anywhere else.
  */
 final class Job {
 
@@ -24,116 +26,122 @@ final class Job {
 
   final String id;
   final int concurrency;
-  final long createdAt;
-  final JsonArray requests;
-  final JsonArray results;
-  String status;
+  final long createdAt = System.currentTimeMillis() / 1000;
+  private final int total;
+  /** The requests not launched yet are all this needs: dropped once the last item has started. */
+  private JsonArray requests;
+  final Admission.Permit permit;
+  String status = QUEUED;
   Long startedAt;
   Long finishedAt;
   int next;
+  /** Items whose model call is in flight. */
   final Set<Integer> running = new HashSet<>();
-  Future<Void> lastWrite = Future.succeededFuture();
-  boolean writeQueued;
+  /** Results being written to storage: their items still hold a place under {@link #concurrency}. */
+  int writing;
+  int succeeded;
+  int failed;
+  /** Its last state is being stored; then it leaves memory. */
+  boolean finalizing;
+  private long version;
+  final List<JobWatch> watchers = new ArrayList<>();
 
-  private Job(String id, int concurrency, long createdAt, JsonArray requests, JsonArray results, String status) {
+  Job(String id, List<ChatRequest> requests, int concurrency, Admission.Permit permit) {
     this.id = id;
     this.concurrency = concurrency;
-    this.createdAt = createdAt;
-    this.requests = requests;
-    this.results = results;
-    this.status = status;
+    this.permit = permit;
+    this.total = requests.size();
+    this.requests = new JsonArray();
+    requests.forEach(r -> this.requests.add(new JsonObject().put("model", r.model()).put("messages", r.messages())
+        .put("max_tokens", r.maxTokens())));
   }
 
-  static Job create(String id, List<ChatRequest> requests, int concurrency) {
-    JsonArray bodies = new JsonArray();
-    JsonArray results = new JsonArray();
-    for (int i = 0; i < requests.size(); i++) {
-      ChatRequest r = requests.get(i);
-      bodies.add(new JsonObject().put("model", r.model()).put("messages", r.messages()).put("max_tokens", r.maxTokens()));
-      results.add(new JsonObject().put("index", i).put("status", "pending"));
-    }
-    return new Job(id, concurrency, System.currentTimeMillis() / 1000, bodies, results, QUEUED);
-  }
-
-  /** A job read back from the store. One that was queued or running when its process stopped is interrupted. */
-  static Job restore(JsonObject stored) {
-    Job job = new Job(stored.getString("id"), stored.getInteger("concurrency", 1), stored.getLong("created_at", 0L),
-        stored.getJsonArray("requests", new JsonArray()), stored.getJsonArray("results", new JsonArray()),
-        stored.getString("status", INTERRUPTED));
-    job.startedAt = stored.getLong("started_at");
-    job.finishedAt = stored.getLong("finished_at");
-    if (!TERMINAL.contains(job.status)) {
-      job.status = INTERRUPTED;
-      job.finishedAt = System.currentTimeMillis() / 1000;
-      for (Object r : job.results) {
-        JsonObject result = (JsonObject) r;
-        if ("pending".equals(result.getString("status")) || RUNNING.equals(result.getString("status"))) {
-          result.put("status", INTERRUPTED);
-        }
-      }
-    }
-    job.next = job.requests.size();
-    return job;
+  int total() {
+    return total;
   }
 
   boolean finished() {
     return TERMINAL.contains(status);
   }
 
-  ChatRequest request(int index) {
+  /** Whether another item may start: the job runs, items remain, and fewer than concurrency are in flight or being written. */
+  boolean canLaunch() {
+    return RUNNING.equals(status) && next < total() && running.size() + writing < concurrency;
+  }
+
+  /** Every item has ended and its result is stored, and the job has not finished yet. */
+  boolean allEnded() {
+    return RUNNING.equals(status) && next >= total() && running.isEmpty() && writing == 0;
+  }
+
+  /** The request of the next item, which starts now. */
+  ChatRequest launchNext() {
+    int index = next++;
     JsonObject body = requests.getJsonObject(index);
-    return new ChatRequest(id + "-" + index, body.getString("model"), body.getJsonArray("messages"),
+    if (next >= total) {
+      requests = null;
+    }
+    running.add(index);
+    return new ChatRequest(itemRequestId(index), body.getString("model"), body.getJsonArray("messages"),
         body.getInteger("max_tokens"), false, false);
   }
 
-  void record(int index, String itemStatus, JsonObject details) {
-    running.remove(index);
-    results.getJsonObject(index).put("status", itemStatus).mergeIn(details);
+  String itemRequestId(int index) {
+    return id + "-" + index;
   }
 
-  void fail(int index, ApiException error) {
-    record(index, "error", new JsonObject().put("status_code", error.status()).put("error", error.errorObject()));
+  void finish(String terminal) {
+    status = terminal;
+    finishedAt = System.currentTimeMillis() / 1000;
+    running.clear();
+    next = total;
+    requests = null;
   }
 
   JsonObject progress() {
-    int done = 0;
-    int succeeded = 0;
-    int failed = 0;
-    int cancelled = 0;
-    for (Object r : results) {
-      switch (((JsonObject) r).getString("status")) {
-        case "ok" -> { done++; succeeded++; }
-        case "error" -> { done++; failed++; }
-        case CANCELLED, INTERRUPTED -> cancelled++;
-        default -> { }
-      }
-    }
-    return new JsonObject().put("total", results.size()).put("done", done).put("succeeded", succeeded)
-        .put("failed", failed).put("cancelled", cancelled).put("running", running.size());
+    int done = succeeded + failed;
+    return new JsonObject().put("total", total()).put("done", done).put("succeeded", succeeded).put("failed", failed)
+        .put("cancelled", finished() ? total() - done : 0).put("running", running.size());
   }
 
-  /** The job as clients see it. */
-  JsonObject toJson() {
-    return new JsonObject()
-        .put("id", id)
-        .put("object", "job")
-        .put("status", status)
-        .put("created_at", createdAt)
-        .put("started_at", startedAt)
-        .put("finished_at", finishedAt)
-        .put("concurrency", concurrency)
-        .put("progress", progress())
-        .put("results", results.copy());
+  /** The state for storage, with a version one higher than the last: stored states never go backwards. */
+  JsonObject state() {
+    return new JsonObject().put("version", ++version).put("status", status).put("started_at", startedAt)
+        .put("finished_at", finishedAt).put("progress", progress());
   }
 
-  /** The job as it is stored: what clients see plus the requests, so it could be inspected or re-run. */
-  JsonObject toStored() {
-    return toJson().put("requests", requests.copy());
+  /** The header for storage: what the job is, apart from its state (before any item started). */
+  JsonObject header(String node, String incarnation) {
+    return new JsonObject().put("id", id).put("node", node).put("incarnation", incarnation).put("created_at", createdAt)
+        .put("concurrency", concurrency).put("requests", requests);
   }
 
-  JsonObject event(JsonObject item) {
-    JsonObject event = new JsonObject().put("id", id).put("object", "job.progress").put("status", status)
+  /** The job as clients see it, without results. */
+  JsonObject view() {
+    return new JsonObject().put("id", id).put("object", "job").put("status", status).put("created_at", createdAt)
+        .put("started_at", startedAt).put("finished_at", finishedAt).put("concurrency", concurrency)
         .put("progress", progress());
-    return item == null ? event : event.put("item", item);
+  }
+
+  JsonObject event() {
+    return new JsonObject().put("id", id).put("object", "job.progress").put("status", status).put("progress", progress());
+  }
+
+  /**
+   * A page of results from storage as this process knows them now: an item storage has no result for
+   * is running once started, and ends as the job ended.
+   */
+  JsonArray overlay(JsonArray page) {
+    JsonArray out = new JsonArray();
+    for (Object r : page) {
+      JsonObject result = (JsonObject) r;
+      int index = result.getInteger("index");
+      if (result.size() == 2 && !"ok".equals(result.getString("status")) && !"error".equals(result.getString("status"))) {
+        String shown = finished() && !COMPLETED.equals(status) ? status : index < next ? RUNNING : "pending";
+        result = new JsonObject().put("index", index).put("status", shown);
+      }
+      out.add(result);
+    }
+    return out;
   }
 }

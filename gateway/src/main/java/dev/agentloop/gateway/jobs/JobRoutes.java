@@ -2,39 +2,52 @@ package dev.agentloop.gateway.jobs;
 
 import dev.agentloop.common.Addresses;
 import dev.agentloop.common.ApiException;
-import dev.agentloop.common.openai.ChatWire;
+import dev.agentloop.common.openai.ClientId;
+import dev.agentloop.common.openai.EventRelay;
 import dev.agentloop.common.openai.HttpErrors;
-import dev.agentloop.common.openai.SseRelay;
+import dev.agentloop.common.stream.StreamTimeouts;
+import dev.agentloop.common.stream.TokenStream;
 import dev.agentloop.gateway.ChatBodies;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.UUID;
 
-/** {@code /v1/jobs}: create (202 at once), status, progress as server-sent events, cancel. */
+/**
+ * {@code /v1/jobs}: create (202 at once), the job with its first page of results, the results paged
+ * by index, progress as server-sent events with back-pressure, cancel.
+ */
 public final class JobRoutes {
 
+  static final int MAX_PAGE = 1_000;
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(10_000);
+  /** A job may go quiet for long (one slow item): no stall or total timeout; the watch is in this process. */
+  private static final StreamTimeouts WATCH = new StreamTimeouts(10_000, 24L * 3600 * 1000, 0);
 
   private final Vertx vertx;
   private final ChatBodies bodies;
+  private final long slowReaderTimeoutMs;
 
-  public JobRoutes(Vertx vertx, ChatBodies bodies) {
+  public JobRoutes(Vertx vertx, ChatBodies bodies, long slowReaderTimeoutMs) {
     this.vertx = vertx;
     this.bodies = bodies;
+    this.slowReaderTimeoutMs = slowReaderTimeoutMs;
   }
 
   public void mount(Router router) {
     router.post("/v1/jobs").handler(this::create);
-    router.get("/v1/jobs/:id").handler(ctx -> reply(ctx, ask(Addresses.JOBS_GET, ctx.pathParam("id")), 200));
-    router.delete("/v1/jobs/:id").handler(ctx -> reply(ctx, ask(Addresses.JOBS_CANCEL, ctx.pathParam("id")), 200));
+    router.get("/v1/jobs/:id").handler(ctx -> reply(ctx, ask(Addresses.JOBS_GET, id(ctx)), 200));
+    router.get("/v1/jobs/:id/results").handler(this::results);
+    router.delete("/v1/jobs/:id").handler(ctx -> reply(ctx, ask(Addresses.JOBS_CANCEL, id(ctx)), 200));
     router.get("/v1/jobs/:id/events").handler(this::events);
+  }
+
+  private static JsonObject id(RoutingContext ctx) {
+    return new JsonObject().put("id", ctx.pathParam("id"));
   }
 
   private void create(RoutingContext ctx) {
@@ -45,14 +58,42 @@ public final class JobRoutes {
       HttpErrors.send(ctx.response(), e);
       return;
     }
-    Future<JsonObject> created = vertx.eventBus().<JsonObject>request(Addresses.JOBS_CREATE, request.toJson(), LOCAL)
-        .map(reply -> reply.body());
+    Future<JsonObject> created = ask(Addresses.JOBS_CREATE, request.toJson().put("client", ClientId.of(ctx)));
     created.onSuccess(job -> ctx.response().putHeader("location", "/v1/jobs/" + job.getString("id")));
     reply(ctx, created, 202);
   }
 
-  private Future<JsonObject> ask(String address, String id) {
-    return vertx.eventBus().<JsonObject>request(address, new JsonObject().put("id", id), LOCAL).map(reply -> reply.body());
+  private void results(RoutingContext ctx) {
+    JsonObject query = id(ctx);
+    try {
+      query.put("limit", integer(ctx, "limit", 1, MAX_PAGE, JobsVerticle.FIRST_PAGE))
+          .put("after", integer(ctx, "after", -1, Integer.MAX_VALUE, -1));
+    } catch (ApiException e) {
+      HttpErrors.send(ctx.response(), e);
+      return;
+    }
+    reply(ctx, ask(Addresses.JOBS_RESULTS, query), 200);
+  }
+
+  private static int integer(RoutingContext ctx, String name, int min, int max, int fallback) {
+    String value = ctx.queryParams().get(name);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      long n = Long.parseLong(value.trim());
+      if (n >= min && n <= max) {
+        return (int) n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw ApiException.badRequest("Invalid '" + name + "': expected an integer between " + min + " and " + max + ".",
+        name, "invalid_value");
+  }
+
+  private Future<JsonObject> ask(String address, JsonObject body) {
+    return vertx.eventBus().<JsonObject>request(address, body, LOCAL).map(reply -> reply.body());
   }
 
   private static void reply(RoutingContext ctx, Future<JsonObject> answer, int status) {
@@ -62,63 +103,23 @@ public final class JobRoutes {
   }
 
   /**
-   * The job's progress as SSE: the current state first, then one event per change, then
-   * {@code [DONE]} once the job is finished. Subscribes before reading the state so no change
-   * can fall between the two.
+   * The job's progress as SSE, over the stream protocol from the jobs verticle: the current state,
+   * then each change, then {@code [DONE]} once the job is finished. A client that does not read holds
+   * the stream back, and its watch coalesces; one that leaves ends its watch.
    */
   private void events(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
     HttpServerResponse response = ctx.response();
-    List<JsonObject> early = new ArrayList<>();
-    int[] seen = {-1};
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(Addresses.jobEvents(id));
-    consumer.handler(message -> {
-      if (seen[0] < 0) {
-        early.add(message.body());
-      } else {
-        follow(consumer, response, message.body(), seen[0]);
-      }
-    });
-    consumer.completion().compose(v -> ask(Addresses.JOBS_GET, id)).onComplete(ar -> {
-      if (ar.failed()) {
-        consumer.unregister();
-        HttpErrors.send(response, ApiException.from(ar.cause(), "jobs service"));
-        return;
-      }
-      SseRelay.writeHeaders(response);
-      response.closeHandler(v -> consumer.unregister());
-      JsonObject job = ar.result();
-      seen[0] = job.getJsonObject("progress").getInteger("done");
-      if (!write(response, new JsonObject().put("id", id).put("object", "job.progress")
-          .put("status", job.getString("status")).put("progress", job.getJsonObject("progress")))) {
-        consumer.unregister();
-        return;
-      }
-      early.forEach(event -> follow(consumer, response, event, seen[0]));
-      early.clear();
-    });
-  }
-
-  /** Writes a published event unless it is older than the snapshot already sent (progress stays monotonic). */
-  private static void follow(MessageConsumer<JsonObject> consumer, HttpServerResponse response, JsonObject event,
-      int snapshotDone) {
-    boolean stale = event.getJsonObject("progress").getInteger("done") < snapshotDone
-        && !Job.TERMINAL.contains(event.getString("status"));
-    if (!stale && !write(response, event)) {
-      consumer.unregister();
-    }
-  }
-
-  /** Writes one event; after a terminal status ends the stream and answers false. */
-  private static boolean write(HttpServerResponse response, JsonObject event) {
-    if (response.ended() || response.closed()) {
-      return false;
-    }
-    response.write(ChatWire.event(event));
-    if (Job.TERMINAL.contains(event.getString("status"))) {
-      response.end(ChatWire.DONE);
-      return false;
-    }
-    return true;
+    JsonObject watch = new JsonObject().put("id", "watch_" + UUID.randomUUID().toString().replace("-", ""))
+        .put("job_id", ctx.pathParam("id"));
+    TokenStream.open(vertx, Addresses.JOBS_WATCH, Addresses.JOBS_UNWATCH, watch, WATCH, "jobs service")
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            HttpErrors.send(response, ApiException.from(ar.cause(), "jobs service"));
+          } else if (response.closed()) {
+            ar.result().cancel();
+          } else {
+            new EventRelay(vertx, response, ar.result(), slowReaderTimeoutMs).start();
+          }
+        });
   }
 }

@@ -2,182 +2,294 @@ package dev.agentloop.gateway.jobs;
 
 import dev.agentloop.common.Addresses;
 import dev.agentloop.common.ApiException;
-import dev.agentloop.common.config.Settings;
+import dev.agentloop.common.NodeState;
+import dev.agentloop.common.admission.Admission;
+import dev.agentloop.common.metrics.Metrics;
 import dev.agentloop.common.openai.ChatService;
 import dev.agentloop.common.openai.ChatWire;
+import dev.agentloop.common.openai.Completion;
+import dev.agentloop.common.storage.JobIds;
+import dev.agentloop.common.stream.StreamProtocol;
 import dev.agentloop.gateway.ChatBodies;
+import dev.agentloop.gateway.StorageClient;
 import dev.agentloop.gateway.resilience.ResilientChatService;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs background jobs: each a batch of chat requests with at most {@code concurrency} in flight
- * (like a pool of {@code asyncio.create_task} behind a semaphore). The state lives on this
- * verticle's event loop and in a {@link JobStore}; every change is saved (coalesced: at most one
- * write queued per job) and published as progress on {@link Addresses#jobEvents}. One instance per
- * process, reached through local-only addresses, so jobs belong to the node that accepted them.
+ * (like a pool of {@code asyncio.create_task} behind a semaphore). Jobs live in storage: the header
+ * once, then each item's result as it ends. This verticle holds only the jobs it runs (admitted
+ * against the job caps, each holding its slot until it finishes) and their watchers, who get the
+ * progress as a back-pressured stream ({@link JobWatch}). One instance per process, reached through
+ * local-only addresses, so a job runs on the node that accepted it.
  */
 public final class JobsVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(JobsVerticle.class);
-  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  static final int FIRST_PAGE = 100;
 
-  private final Map<String, Job> jobs = new java.util.concurrent.ConcurrentHashMap<>(); // the scrape reads it
-  private JobStore store;
+  private final Map<String, Job> jobs = new ConcurrentHashMap<>(); // the scrape reads it
+  private final Map<String, Counter> finished = new ConcurrentHashMap<>();
+  private JobsConfig config;
+  private JobStorage storage;
   private ChatService models;
   private ChatBodies bodies;
+  private Admission admission;
+  private JobWatchers watchers;
+  private String node;
+  private final String incarnation = UUID.randomUUID().toString();
   private boolean stopping;
 
   @Override
   public Future<?> start() {
-    String dataDir = Settings.root(config()).section("storage").string("data_dir", "./data");
-    store = new FileJobStore(vertx.createSharedWorkerExecutor("agentloop-jobs-io", 2, 30, TimeUnit.SECONDS),
-        Path.of(dataDir, "jobs"));
+    config = JobsConfig.from(config());
+    storage = new JobStorage(vertx, new StorageClient(vertx), config.pageMaxBytes());
     models = ResilientChatService.create(vertx, config());
     bodies = ChatBodies.from(config());
-    io.micrometer.core.instrument.MeterRegistry registry = dev.agentloop.common.metrics.Metrics.registry(config());
-    for (String state : java.util.List.of(Job.QUEUED, Job.RUNNING, Job.COMPLETED, Job.CANCELLED, Job.INTERRUPTED)) {
-      io.micrometer.core.instrument.Gauge.builder("agentloop_jobs", jobs,
-              all -> all.values().stream().filter(job -> state.equals(job.status)).count())
-          .description("Background jobs of this process, by state").tag("state", state).register(registry);
-    }
-    return store.loadAll().compose(this::restore).compose(v -> Future.all(
-        vertx.eventBus().<JsonObject>localConsumer(Addresses.JOBS_CREATE, this::create).completion(),
-        vertx.eventBus().<JsonObject>localConsumer(Addresses.JOBS_GET, this::get).completion(),
-        vertx.eventBus().<JsonObject>localConsumer(Addresses.JOBS_CANCEL, this::cancel).completion()));
+    admission = Admission.of(vertx, config());
+    node = NodeState.nodeId(vertx);
+    MeterRegistry registry = Metrics.registry(config());
+    metrics(registry);
+    watchers = new JobWatchers(config, registry);
+    vertx.setPeriodic(config.sweepIntervalMs(), id -> sweep(0));
+    return Future.all(List.of(
+            on(Addresses.JOBS_CREATE, this::create), on(Addresses.JOBS_GET, this::get),
+            on(Addresses.JOBS_RESULTS, this::results), on(Addresses.JOBS_CANCEL, this::cancel),
+            on(Addresses.JOBS_WATCH, this::watch),
+            vertx.eventBus().<JsonObject>localConsumer(Addresses.JOBS_UNWATCH,
+                message -> watchers.unwatch(String.valueOf(message.body().getValue("id")))).completion()))
+        .compose(v -> interruptPrevious())
+        .onComplete(v -> sweep(0));
   }
 
   @Override
   public Future<?> stop() {
-    stopping = true; // jobs still running stay "running" on disk and read back as interrupted
-    return Future.join(jobs.values().stream().map(job -> job.lastWrite).toList());
+    stopping = true; // jobs still running stay "running" in storage and read back as interrupted
+    storage.stop();
+    jobs.values().forEach(job -> job.permit.release());
+    return Future.succeededFuture();
   }
 
-  private Future<Void> restore(List<JsonObject> stored) {
-    List<Future<Void>> writes = new java.util.ArrayList<>();
-    for (JsonObject json : stored) {
-      Job job = Job.restore(json);
-      jobs.put(job.id, job);
-      if (!json.getString("status", "").equals(job.status)) {
-        LOG.info("Job {} was {} when its process stopped: now {}", job.id, json.getString("status"), job.status);
-        writes.add(persist(job));
-      }
+  private void metrics(MeterRegistry registry) {
+    for (String state : List.of(Job.QUEUED, Job.RUNNING)) {
+      Gauge.builder("agentloop_jobs", jobs, all -> all.values().stream().filter(job -> state.equals(job.status)).count())
+          .description("Background jobs this process runs now, by state").tag("state", state).register(registry);
     }
-    return Future.all(writes).mapEmpty();
+    for (String state : List.of(Job.COMPLETED, Job.CANCELLED, Job.INTERRUPTED)) {
+      finished.put(state, Counter.builder("agentloop_jobs_finished").tag("state", state)
+          .description("Background jobs of this node finished, by how they ended").register(registry));
+    }
+  }
+
+  /** Jobs an earlier process of this node was running when it stopped now read back as interrupted. */
+  private Future<Void> interruptPrevious() {
+    return storage.interrupt(node, incarnation).onSuccess(n -> {
+      if (n > 0) {
+        LOG.info("jobs: {} jobs were running when the previous process of node {} stopped: now interrupted", n, node);
+        finished.get(Job.INTERRUPTED).increment(n);
+      }
+    }).<Void>mapEmpty().recover(failure -> {
+      LOG.warn("jobs: could not mark the jobs of the previous process interrupted ({}); trying again in 5 s",
+          failure.getMessage());
+      vertx.setTimer(5_000, t -> interruptPrevious());
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Deletes finished jobs past the retention: a bounded number per storage call and per sweep. */
+  private void sweep(int round) {
+    int batch = config.sweepBatch();
+    long before = (System.currentTimeMillis() - config.retentionMs()) / 1000;
+    storage.expire(before, batch).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.debug("jobs: expiry sweep failed: {}", ar.cause().getMessage());
+      } else if (ar.result() == batch && round < 9 && !stopping) {
+        sweep(round + 1);
+      }
+    });
   }
 
   private void create(Message<JsonObject> message) {
-    JobRequest request;
-    try {
-      request = JobRequest.from(message.body(), bodies);
-    } catch (ApiException e) {
-      e.failReply(message);
-      return;
-    }
-    Job job = Job.create("job_" + UUID.randomUUID().toString().replace("-", ""), request.requests(),
-        request.concurrency());
-    jobs.put(job.id, job);
-    persist(job).onComplete(ar -> {
+    JobRequest request = JobRequest.from(message.body(), bodies);
+    Admission.Permit permit = admission.admit(Admission.Kind.JOB,
+        message.body().getValue("client") instanceof String client ? client : "unknown");
+    Job job = new Job(JobIds.newId(), request.requests(), request.concurrency(), permit);
+    storage.create(job, node, incarnation).onComplete(ar -> {
       if (ar.failed()) {
-        jobs.remove(job.id);
-        LOG.error("Could not store job {}", job.id, ar.cause());
-        ApiException.internal("The job could not be stored.").failReply(message);
+        permit.release();
+        ApiException.from(ar.cause(), "storage-service").failReply(message);
         return;
       }
-      message.reply(job.toJson());
+      jobs.put(job.id, job);
+      message.reply(job.view());
       job.status = Job.RUNNING;
       job.startedAt = System.currentTimeMillis() / 1000;
-      changed(job, null);
+      storage.update(job);
+      JobWatchers.broadcast(job, null);
       launch(job);
     });
   }
 
   private void launch(Job job) {
-    while (!stopping && job.status.equals(Job.RUNNING) && job.running.size() < job.concurrency
-        && job.next < job.requests.size()) {
-      int index = job.next++;
-      job.running.add(index);
-      job.results.getJsonObject(index).put("status", Job.RUNNING);
+    while (!stopping && job.canLaunch()) {
+      int index = job.next;
       long started = System.nanoTime();
-      models.complete(job.request(index)).onComplete(ar -> {
-        if (stopping || !job.running.contains(index)) {
-          return; // cancelled: already recorded
-        }
-        double latencyMs = Math.round((System.nanoTime() - started) / 1e5) / 10.0;
-        if (ar.succeeded()) {
-          var answer = ar.result();
-          job.record(index, "ok", new JsonObject().put("latency_ms", latencyMs).put("completion",
-              ChatWire.completion(job.id + "-" + index, System.currentTimeMillis() / 1000, answer.model(),
-                  answer.content(), answer.finishReason(), answer.usage())));
-        } else {
-          job.fail(index, ApiException.from(ar.cause(), "llm-service"));
-          job.results.getJsonObject(index).put("latency_ms", latencyMs);
-        }
-        if (job.next >= job.requests.size() && job.running.isEmpty()) {
-          job.status = Job.COMPLETED;
-          job.finishedAt = System.currentTimeMillis() / 1000;
-        }
-        changed(job, job.results.getJsonObject(index));
-        launch(job);
+      models.complete(job.launchNext()).onComplete(ar -> ended(job, index, started, ar));
+    }
+  }
+
+  /** An item ended: its result goes to storage (holding the item's place until stored) and to the watchers. */
+  private void ended(Job job, int index, long startedNanos, AsyncResult<Completion> ar) {
+    if (stopping || !job.running.remove(index)) {
+      return; // cancelled: already counted
+    }
+    double latencyMs = Math.round((System.nanoTime() - startedNanos) / 1e5) / 10.0;
+    JsonObject result = new JsonObject().put("index", index);
+    if (ar.succeeded()) {
+      job.succeeded++;
+      var answer = ar.result();
+      result.put("status", "ok").put("latency_ms", latencyMs).put("completion", ChatWire.completion(
+          job.itemRequestId(index), System.currentTimeMillis() / 1000, answer.model(), answer.content(),
+          answer.finishReason(), answer.usage()));
+    } else {
+      job.failed++;
+      ApiException error = ApiException.from(ar.cause(), "llm-service");
+      result.put("status", "error").put("latency_ms", latencyMs).put("status_code", error.status())
+          .put("error", error.errorObject());
+    }
+    job.writing++;
+    storage.record(job, result, job.state()).onComplete(written -> {
+      job.writing--;
+      if (job.allEnded()) { // completed once every result is stored: a client told so finds them all
+        terminate(job, Job.COMPLETED);
+        JobWatchers.broadcast(job, null);
+      }
+      finalizeIfDone(job);
+      launch(job);
+    });
+    JobWatchers.broadcast(job, result);
+    launch(job);
+  }
+
+  private void terminate(Job job, String status) {
+    job.finish(status);
+    finished.get(status).increment();
+  }
+
+  /** A finished job leaves memory (and frees its slot) once its last state is stored. */
+  private void finalizeIfDone(Job job) {
+    if (job.finished() && job.writing == 0 && !job.finalizing) {
+      job.finalizing = true;
+      storage.update(job).onComplete(ar -> {
+        jobs.remove(job.id);
+        job.permit.release();
       });
     }
   }
 
   private void get(Message<JsonObject> message) {
-    Job job = jobs.get(message.body().getString("id"));
-    if (job == null) {
-      ApiException.notFound("No job with id `" + message.body().getString("id") + "`.").failReply(message);
-      return;
-    }
-    message.reply(job.toJson());
+    String id = JobIds.require(message.body().getValue("id"));
+    Job job = jobs.get(id);
+    Future<JsonObject> answer = job == null ? storage.get(id, FIRST_PAGE) : storage.results(id, -1, FIRST_PAGE)
+        .map(page -> job.view().put("results", job.overlay(page.getJsonArray("data")))
+            .put("results_has_more", page.getBoolean("has_more")));
+    reply(message, answer);
+  }
+
+  private void results(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    String id = JobIds.require(body.getValue("id"));
+    Future<JsonObject> page = storage.results(id, body.getInteger("after", -1), body.getInteger("limit", FIRST_PAGE));
+    Job job = jobs.get(id);
+    reply(message, job == null ? page : page.map(p -> p.put("data", job.overlay(p.getJsonArray("data")))));
   }
 
   private void cancel(Message<JsonObject> message) {
-    Job job = jobs.get(message.body().getString("id"));
+    String id = JobIds.require(message.body().getValue("id"));
+    Job job = jobs.get(id);
     if (job == null) {
-      ApiException.notFound("No job with id `" + message.body().getString("id") + "`.").failReply(message);
+      reply(message, storage.get(id, 0).map(JobsVerticle::withoutResults));
       return;
     }
     if (!job.finished()) {
-      job.status = Job.CANCELLED;
-      job.finishedAt = System.currentTimeMillis() / 1000;
-      for (Integer index : List.copyOf(job.running)) {
-        job.record(index, Job.CANCELLED, new JsonObject());
-        models.cancel(job.id + "-" + index);
-      }
-      for (int i = job.next; i < job.requests.size(); i++) {
-        job.results.getJsonObject(i).put("status", Job.CANCELLED);
-      }
-      job.next = job.requests.size();
-      changed(job, null);
+      List<Integer> inFlight = List.copyOf(job.running);
+      terminate(job, Job.CANCELLED);
+      inFlight.forEach(index -> models.cancel(job.itemRequestId(index)));
+      JobWatchers.broadcast(job, null);
+      finalizeIfDone(job);
     }
-    job.lastWrite.onComplete(ar -> message.reply(job.toJson()));
+    message.reply(job.view());
   }
 
-  /** Saves the job and tells whoever follows its events. */
-  private void changed(Job job, JsonObject item) {
-    persist(job);
-    vertx.eventBus().publish(Addresses.jobEvents(job.id), job.event(item), LOCAL);
+  /** A stream of the job's progress: the current state, then each change, until the job is finished. */
+  private void watch(Message<JsonObject> message) {
+    String watchId = message.body().getString("id");
+    String id = JobIds.require(message.body().getValue("job_id"));
+    Job job = jobs.get(id);
+    if (job == null) {
+      storage.get(id, 0).onComplete(ar -> {
+        if (ar.failed()) {
+          ApiException.from(ar.cause(), "storage-service").failReply(message);
+        } else {
+          JsonObject stored = ar.result();
+          message.reply(StreamProtocol.lastBatch(new JsonArray().add(new JsonObject().put("id", id)
+              .put("object", "job.progress").put("status", stored.getString("status"))
+              .put("progress", stored.getJsonObject("progress"))), "stop", new JsonObject()));
+        }
+      });
+      return;
+    }
+    if (job.finished()) {
+      message.reply(StreamProtocol.lastBatch(new JsonArray().add(job.event()), "stop", new JsonObject()));
+      return;
+    }
+    watchers.watch(message, watchId, job);
   }
 
-  private Future<Void> persist(Job job) {
-    if (!job.writeQueued) {
-      job.writeQueued = true;
-      job.lastWrite = job.lastWrite.transform(previous -> {
-        job.writeQueued = false;
-        return store.save(job.toStored());
-      }).onFailure(failure -> LOG.error("Could not store job {}", job.id, failure));
-    }
-    return job.lastWrite;
+  private static JsonObject withoutResults(JsonObject job) {
+    job.remove("results");
+    job.remove("results_has_more");
+    return job;
+  }
+
+  private static void reply(Message<JsonObject> message, Future<JsonObject> answer) {
+    answer.onComplete(ar -> {
+      if (ar.succeeded()) {
+        message.reply(ar.result());
+      } else {
+        ApiException.from(ar.cause(), "storage-service").failReply(message);
+      }
+    });
+  }
+
+  /** A local consumer whose handler may throw an {@code ApiException}: it becomes the failure reply. */
+  private Future<Void> on(String address, Consumer<Message<JsonObject>> handler) {
+    return vertx.eventBus().<JsonObject>localConsumer(address, message -> {
+      try {
+        if (!(message.body() instanceof JsonObject)) {
+          throw ApiException.badRequest("The request must be a JSON object.", null);
+        }
+        handler.accept(message);
+      } catch (ApiException e) {
+        e.failReply(message);
+      } catch (ClassCastException e) {
+        ApiException.badRequest("A field of the request has the wrong type.", null).failReply(message);
+      }
+    }).completion();
   }
 }

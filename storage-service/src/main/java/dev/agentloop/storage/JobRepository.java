@@ -1,0 +1,39 @@
+package dev.agentloop.storage;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Background jobs, whatever holds them: a header (id, node, concurrency, the requests, the latest
+ * {@link JobState}) and one result per finished item, each written once as the item ends. Every
+ * future completes on the caller's context; a write completes only once it is durable. Failures are
+ * {@code ApiException}s: 404 for an unknown job, 503 when the backend cannot be reached.
+ */
+interface JobRepository {
+
+  /** Opens the backend: builds the index (the schema is migrated with the conversations'). */
+  Future<Void> start();
+
+  /** Stores a new job: {@code header} holds id, node, incarnation, created_at, concurrency, requests. */
+  Future<Void> create(JsonObject header, JobState state);
+
+  /** Stores a newer state of the job; one whose version is not newer than the stored one changes nothing. */
+  Future<Void> update(String id, JobState state);
+
+  /** Stores one item's result (by its {@code index}) and the job's state after it. */
+  Future<Void> record(String id, JsonObject result, JobState state);
+
+  /** The job as clients see it (without its requests). */
+  Future<JsonObject> get(String id);
+
+  /** Results after index {@code after}, at most {@code limit} and about {@code maxBytes} (see {@link JobPages}). */
+  Future<JsonObject> results(String id, int after, int limit, long maxBytes);
+
+  /** Marks interrupted every unfinished job of {@code node} started by another incarnation; answers how many. */
+  Future<Integer> interrupt(String node, String incarnation, long finishedAt);
+
+  /** Deletes up to {@code limit} jobs finished before {@code finishedBefore} (seconds); answers how many. */
+  Future<Integer> expire(long finishedBefore, int limit);
+
+  Future<Void> close();
+}

@@ -8,13 +8,17 @@ import io.vertx.core.json.JsonObject;
  * {@link JobState}) and one result per finished item, each written once as the item ends. Every
  * future completes on the caller's context; a write completes only once it is durable. Failures are
  * {@code ApiException}s: 404 for an unknown job, 503 when the backend cannot be reached.
+ *
+ * <p>A job has an owner (in its header); the reads a client asks for name the owner whose jobs they
+ * may touch, or {@code "*"}, and another owner's job answers exactly as an unknown one. The jobs
+ * service's own writes (states, results, interrupts, expiry) name no owner.
  */
 interface JobRepository {
 
   /** Opens the backend: builds the index (the schema is migrated with the conversations'). */
   Future<Void> start();
 
-  /** Stores a new job: {@code header} holds id, node, incarnation, created_at, concurrency, requests. */
+  /** Stores a new job: {@code header} holds id, owner, node, incarnation, created_at, concurrency, requests. */
   Future<Void> create(JsonObject header, JobState state);
 
   /** Stores a newer state of the job; one whose version is not newer than the stored one changes nothing. */
@@ -24,10 +28,10 @@ interface JobRepository {
   Future<Void> record(String id, JsonObject result, JobState state);
 
   /** The job as clients see it (without its requests). */
-  Future<JsonObject> get(String id);
+  Future<JsonObject> get(String owner, String id);
 
   /** Results after index {@code after}, at most {@code limit} and about {@code maxBytes} (see {@link JobPages}). */
-  Future<JsonObject> results(String id, int after, int limit, long maxBytes);
+  Future<JsonObject> results(String owner, String id, int after, int limit, long maxBytes);
 
   /** Marks interrupted every unfinished job of {@code node} started by another incarnation; answers how many. */
   Future<Integer> interrupt(String node, String incarnation, long finishedAt);

@@ -2,6 +2,7 @@ package dev.agentloop.storage;
 
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.storage.ConversationIds;
+import dev.agentloop.common.storage.Owners;
 import dev.agentloop.storage.PageCursors.Cursor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -47,11 +48,14 @@ final class LocalConversationRepository implements ConversationRepository {
   // confined to the worker thread
   private final Map<String, Entry> byId = new HashMap<>();
   private final NavigableMap<Long, Entry> bySeq = new TreeMap<>();
+  /** Each owner's conversations by seq, for its list (owners are the configured keys, so few). */
+  private final Map<String, NavigableMap<Long, Entry>> byOwner = new HashMap<>();
   private final PageCursors cursors = new PageCursors();
   private long nextSeq = 1;
 
   private static final class Entry {
     final String id;
+    final String owner;
     final long seq;
     final long createdAt;
     final String title;
@@ -62,6 +66,8 @@ final class LocalConversationRepository implements ConversationRepository {
 
     Entry(JsonObject header, long headerEnd) {
       this.id = header.getString("id");
+      // files from before owners existed have none: they are anonymous
+      this.owner = header.getValue("owner") instanceof String o && Owners.valid(o) ? o : Owners.ANONYMOUS;
       this.seq = header.getLong("seq");
       this.createdAt = header.getLong("created_at");
       this.title = header.getString("title");
@@ -104,8 +110,7 @@ final class LocalConversationRepository implements ConversationRepository {
       for (LocalRecovery.Found found : conversations) {
         Entry entry = new Entry(found.header(), found.headerEnd());
         entry.messageCount = found.messageCount();
-        byId.put(entry.id, entry);
-        bySeq.put(entry.seq, entry);
+        index(entry);
         nextSeq = Math.max(nextSeq, entry.seq + 1);
       }
       return null;
@@ -113,10 +118,11 @@ final class LocalConversationRepository implements ConversationRepository {
   }
 
   @Override
-  public Future<JsonObject> create(String title, JsonObject metadata) {
+  public Future<JsonObject> create(String owner, String title, JsonObject metadata) {
     return blocking(() -> {
       String id = ConversationIds.newId();
-      JsonObject header = new JsonObject().put("type", "conversation").put("id", id).put("seq", nextSeq)
+      JsonObject header = new JsonObject().put("type", "conversation").put("id", id).put("owner", owner)
+          .put("seq", nextSeq)
           .put("created_at", System.currentTimeMillis() / 1000).put("title", title)
           .put("metadata", metadata == null ? new JsonObject() : metadata);
       long headerEnd;
@@ -127,16 +133,15 @@ final class LocalConversationRepository implements ConversationRepository {
       }
       Entry entry = new Entry(header, headerEnd);
       nextSeq++;
-      byId.put(id, entry);
-      bySeq.put(entry.seq, entry);
+      index(entry);
       return entry.json();
     });
   }
 
   @Override
-  public Future<JsonObject> page(String id, long after, int limit) {
+  public Future<JsonObject> page(String owner, String id, long after, int limit) {
     return blocking(() -> {
-      Entry entry = require(id);
+      Entry entry = require(owner, id);
       JsonArray page = new JsonArray();
       if (after < entry.messageCount) {
         readPage(entry, after, limit, page);
@@ -170,9 +175,9 @@ final class LocalConversationRepository implements ConversationRepository {
   }
 
   @Override
-  public Future<JsonObject> window(String id, int maxMessages, long maxChars) {
+  public Future<JsonObject> window(String owner, String id, int maxMessages, long maxChars) {
     return blocking(() -> {
-      Entry entry = require(id);
+      Entry entry = require(owner, id);
       Window window = new Window(maxMessages, maxChars);
       boolean reachedStart = true;
       if (maxMessages > 0 && entry.messageCount > 0) {
@@ -193,12 +198,15 @@ final class LocalConversationRepository implements ConversationRepository {
   }
 
   @Override
-  public Future<JsonObject> list(int limit, String after) {
+  public Future<JsonObject> list(String owner, int limit, String after) {
     return blocking(() -> {
-      NavigableMap<Long, Entry> view = bySeq.descendingMap();
+      NavigableMap<Long, Entry> visible = Owners.ALL.equals(owner) ? bySeq
+          : byOwner.getOrDefault(owner, new TreeMap<>());
+      NavigableMap<Long, Entry> view = visible.descendingMap();
       if (after != null) {
         Entry cursor = byId.get(after);
-        view = cursor == null ? new TreeMap<>() : bySeq.headMap(cursor.seq, false).descendingMap();
+        view = cursor == null || !Owners.sees(owner, cursor.owner) ? new TreeMap<>()
+            : visible.headMap(cursor.seq, false).descendingMap();
       }
       List<JsonObject> rows = new ArrayList<>();
       for (Entry entry : view.values()) {
@@ -212,9 +220,9 @@ final class LocalConversationRepository implements ConversationRepository {
   }
 
   @Override
-  public Future<JsonObject> appendTurn(String id, JsonArray input, JsonObject assistant) {
+  public Future<JsonObject> appendTurn(String owner, String id, JsonArray input, JsonObject assistant) {
     return blocking(() -> {
-      Entry entry = require(id);
+      Entry entry = require(owner, id);
       if (entry.readOnly != null) {
         throw ApiException.unavailable("Conversation '" + id + "' is read-only until the storage-service restarts: "
             + entry.readOnly);
@@ -236,12 +244,17 @@ final class LocalConversationRepository implements ConversationRepository {
   }
 
   @Override
-  public Future<JsonObject> delete(String id) {
+  public Future<JsonObject> delete(String owner, String id) {
     return blocking(() -> {
-      Entry entry = require(id);
+      Entry entry = require(owner, id);
       RecordFile.delete(file(id));
       byId.remove(id);
       bySeq.remove(entry.seq);
+      NavigableMap<Long, Entry> owned = byOwner.get(entry.owner);
+      owned.remove(entry.seq);
+      if (owned.isEmpty()) {
+        byOwner.remove(entry.owner);
+      }
       cursors.forget(id);
       return new JsonObject().put("id", id).put("object", "conversation.deleted").put("deleted", true);
     });
@@ -270,9 +283,16 @@ final class LocalConversationRepository implements ConversationRepository {
         + " bytes once stored; a conversation record may hold at most " + e.max + " bytes. Nothing was stored.");
   }
 
-  private Entry require(String id) {
+  private void index(Entry entry) {
+    byId.put(entry.id, entry);
+    bySeq.put(entry.seq, entry);
+    byOwner.computeIfAbsent(entry.owner, o -> new TreeMap<>()).put(entry.seq, entry);
+  }
+
+  /** The conversation, if {@code owner} may see it; another owner's answers as an unknown one. */
+  private Entry require(String owner, String id) {
     Entry entry = byId.get(ConversationIds.require(id, "id"));
-    if (entry == null) {
+    if (entry == null || !Owners.sees(owner, entry.owner)) {
       throw ConversationIds.notFound(id);
     }
     return entry;

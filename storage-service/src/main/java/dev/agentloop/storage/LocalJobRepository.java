@@ -2,6 +2,7 @@ package dev.agentloop.storage;
 
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.storage.JobIds;
+import dev.agentloop.common.storage.Owners;
 import dev.agentloop.common.storage.JsonSize;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -46,6 +47,7 @@ final class LocalJobRepository implements JobRepository {
 
   private static final class Entry {
     final String id;
+    final String owner;
     final String node;
     final String incarnation;
     final long createdAt;
@@ -54,6 +56,7 @@ final class LocalJobRepository implements JobRepository {
 
     Entry(JsonObject header, JobState state) {
       this.id = header.getString("id");
+      this.owner = header.getValue("owner") instanceof String o && Owners.valid(o) ? o : Owners.ANONYMOUS;
       this.node = header.getString("node");
       this.incarnation = header.getString("incarnation");
       this.createdAt = header.getLong("created_at");
@@ -170,17 +173,17 @@ final class LocalJobRepository implements JobRepository {
   }
 
   @Override
-  public Future<JsonObject> get(String id) {
+  public Future<JsonObject> get(String owner, String id) {
     return blocking(() -> {
-      Entry entry = require(id);
+      Entry entry = require(owner, id);
       return JobPages.view(entry.id, entry.createdAt, entry.concurrency, entry.state);
     });
   }
 
   @Override
-  public Future<JsonObject> results(String id, int after, int limit, long maxBytes) {
+  public Future<JsonObject> results(String owner, String id, int after, int limit, long maxBytes) {
     return blocking(() -> {
-      Entry entry = require(id);
+      Entry entry = require(owner, id);
       long end = (long) after + limit;
       Map<Integer, JsonObject> inRange = new HashMap<>();
       Map<Integer, Long> sizes = new HashMap<>();
@@ -241,8 +244,13 @@ final class LocalJobRepository implements JobRepository {
   }
 
   private Entry require(String id) {
+    return require(Owners.ALL, id);
+  }
+
+  /** The job, if {@code owner} may see it; another owner's answers as an unknown one. */
+  private Entry require(String owner, String id) {
     Entry entry = byId.get(JobIds.require(id));
-    if (entry == null) {
+    if (entry == null || !Owners.sees(owner, entry.owner)) {
       throw JobIds.notFound(id);
     }
     return entry;

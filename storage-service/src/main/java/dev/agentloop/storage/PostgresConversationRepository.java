@@ -2,6 +2,7 @@ package dev.agentloop.storage;
 
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.storage.ConversationIds;
+import dev.agentloop.common.storage.Owners;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -12,6 +13,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
@@ -101,18 +103,18 @@ final class PostgresConversationRepository implements ConversationRepository {
   }
 
   @Override
-  public Future<JsonObject> create(String title, JsonObject metadata) {
+  public Future<JsonObject> create(String owner, String title, JsonObject metadata) {
     String id = ConversationIds.newId();
     long now = System.currentTimeMillis() / 1000;
     JsonObject meta = metadata == null ? new JsonObject() : metadata;
-    return call(() -> pool.preparedQuery(SqlQueries.INSERT_CONVERSATION).execute(Tuple.of(id, title, meta, now))
+    return call(() -> pool.preparedQuery(SqlQueries.INSERT_CONVERSATION).execute(Tuple.of(id, owner, title, meta, now))
         .map(r -> Messages.conversation(id, now, title, meta, 0)));
   }
 
   @Override
-  public Future<JsonObject> page(String id, long after, int limit) {
+  public Future<JsonObject> page(String owner, String id, long after, int limit) {
     ConversationIds.require(id, "id");
-    return call(() -> pool.withConnection(conn -> conversation(conn, id).compose(conversation -> conn
+    return call(() -> pool.withConnection(conn -> conversation(conn, owner, id).compose(conversation -> conn
         .preparedQuery(SqlQueries.SELECT_PAGE).execute(Tuple.of(id, (int) Math.min(after, Integer.MAX_VALUE), limit + 1))
         .map(rows -> {
           JsonArray messages = new JsonArray();
@@ -126,9 +128,9 @@ final class PostgresConversationRepository implements ConversationRepository {
   }
 
   @Override
-  public Future<JsonObject> window(String id, int maxMessages, long maxChars) {
+  public Future<JsonObject> window(String owner, String id, int maxMessages, long maxChars) {
     ConversationIds.require(id, "id");
-    return call(() -> pool.withConnection(conn -> conversation(conn, id).compose(conversation -> {
+    return call(() -> pool.withConnection(conn -> conversation(conn, owner, id).compose(conversation -> {
       Window window = new Window(maxMessages, maxChars);
       if (maxMessages == 0) {
         return Future.succeededFuture(ConversationRepository.windowReply(conversation, window.messages(true)));
@@ -146,17 +148,15 @@ final class PostgresConversationRepository implements ConversationRepository {
     })));
   }
 
-  private static Future<JsonObject> conversation(SqlConnection conn, String id) {
-    return conn.preparedQuery(SqlQueries.SELECT_CONVERSATION).execute(Tuple.of(id)).compose(rows -> rows.size() == 0
+  private static Future<JsonObject> conversation(SqlConnection conn, String owner, String id) {
+    return conn.preparedQuery(SqlQueries.SELECT_CONVERSATION).execute(Tuple.of(id, owner)).compose(rows -> rows.size() == 0
         ? Future.failedFuture(ConversationIds.notFound(id))
         : Future.succeededFuture(conversation(rows.iterator().next())));
   }
 
   @Override
-  public Future<JsonObject> list(int limit, String after) {
-    return call(() -> (after == null
-        ? pool.preparedQuery(SqlQueries.LIST_NEWEST).execute(Tuple.of(limit + 1))
-        : pool.preparedQuery(SqlQueries.LIST_AFTER).execute(Tuple.of(after, limit + 1)))
+  public Future<JsonObject> list(String owner, int limit, String after) {
+    return call(() -> listRows(owner, limit + 1, after)
         .map(result -> {
           List<JsonObject> out = new ArrayList<>();
           for (Row row : result) {
@@ -166,12 +166,21 @@ final class PostgresConversationRepository implements ConversationRepository {
         }));
   }
 
+  private Future<RowSet<Row>> listRows(String owner, int rows, String after) {
+    if (Owners.ALL.equals(owner)) {
+      return after == null ? pool.preparedQuery(SqlQueries.LIST_NEWEST).execute(Tuple.of(rows))
+          : pool.preparedQuery(SqlQueries.LIST_AFTER).execute(Tuple.of(after, rows));
+    }
+    return after == null ? pool.preparedQuery(SqlQueries.LIST_OWNER_NEWEST).execute(Tuple.of(owner, rows))
+        : pool.preparedQuery(SqlQueries.LIST_OWNER_AFTER).execute(Tuple.of(owner, after, rows));
+  }
+
   @Override
-  public Future<JsonObject> appendTurn(String id, JsonArray input, JsonObject assistant) {
+  public Future<JsonObject> appendTurn(String owner, String id, JsonArray input, JsonObject assistant) {
     ConversationIds.require(id, "id");
     JsonArray messages = Messages.turn(input, assistant, System.currentTimeMillis() / 1000);
     return call(() -> pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.BUMP_MESSAGE_COUNT)
-        .execute(Tuple.of(id, messages.size()))
+        .execute(Tuple.of(id, owner, messages.size()))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.failedFuture(ConversationIds.notFound(id));
@@ -189,9 +198,9 @@ final class PostgresConversationRepository implements ConversationRepository {
   }
 
   @Override
-  public Future<JsonObject> delete(String id) {
+  public Future<JsonObject> delete(String owner, String id) {
     ConversationIds.require(id, "id");
-    return call(() -> pool.preparedQuery(SqlQueries.DELETE_CONVERSATION).execute(Tuple.of(id)).compose(rows ->
+    return call(() -> pool.preparedQuery(SqlQueries.DELETE_CONVERSATION).execute(Tuple.of(id, owner)).compose(rows ->
         rows.rowCount() == 0
             ? Future.failedFuture(ConversationIds.notFound(id))
             : Future.succeededFuture(new JsonObject().put("id", id).put("object", "conversation.deleted")

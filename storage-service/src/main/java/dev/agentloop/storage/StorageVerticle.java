@@ -3,6 +3,7 @@ package dev.agentloop.storage;
 import dev.agentloop.common.Addresses;
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.storage.ConversationIds;
+import dev.agentloop.common.storage.Owners;
 import dev.agentloop.common.storage.StoredText;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -51,7 +52,7 @@ public final class StorageVerticle extends VerticleBase {
       consumers.add(on(Addresses.STORAGE_GET, this::get));
       consumers.add(on(Addresses.STORAGE_LIST, this::list));
       consumers.add(on(Addresses.STORAGE_APPEND, this::append));
-      consumers.add(on(Addresses.STORAGE_DELETE, body -> repository.delete(id(body, "id"))));
+      consumers.add(on(Addresses.STORAGE_DELETE, body -> repository.delete(scope(body), id(body, "id"))));
       new JobRequests(jobs).actions().forEach((address, action) -> consumers.add(on(address, action)));
       return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
     });
@@ -76,21 +77,22 @@ public final class StorageVerticle extends VerticleBase {
     if (metadata != null && !(metadata instanceof JsonObject)) {
       throw ApiException.badRequest("Invalid type for 'metadata': expected an object.", "metadata", "invalid_type");
     }
-    return repository.create((String) title, (JsonObject) metadata);
+    return repository.create(Owners.owner(body.getValue("owner"), "owner"), (String) title, (JsonObject) metadata);
   }
 
   /** {@code {"id","limit"?,"after"?}}: a page of messages; {@code {"id","last","max_chars"?}}: the history window. */
   private Future<JsonObject> get(JsonObject body) {
     String id = id(body, "id");
+    String owner = scope(body);
     if (body.containsKey("last")) {
       if (body.containsKey("limit") || body.containsKey("after")) {
         throw ApiException.badRequest("Give either 'last' (a history window) or 'limit'/'after' (a page), not both.",
             "last", "invalid_value");
       }
       int last = (int) integer(body, "last", 0, 0, MAX_WINDOW);
-      return repository.window(id, last, integer(body, "max_chars", Integer.MAX_VALUE, 0, Integer.MAX_VALUE));
+      return repository.window(owner, id, last, integer(body, "max_chars", Integer.MAX_VALUE, 0, Integer.MAX_VALUE));
     }
-    return repository.page(id, integer(body, "after", 0, 0, Integer.MAX_VALUE),
+    return repository.page(owner, id, integer(body, "after", 0, 0, Integer.MAX_VALUE),
         (int) integer(body, "limit", DEFAULT_MESSAGE_PAGE, 1, MAX_MESSAGE_PAGE));
   }
 
@@ -108,6 +110,7 @@ public final class StorageVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> list(JsonObject body) {
+    String owner = scope(body);
     Object limit = body.getValue("limit");
     int n = 20;
     if (limit != null) {
@@ -119,12 +122,13 @@ public final class StorageVerticle extends VerticleBase {
       n = ((Number) limit).intValue();
     }
     String after = body.getValue("after") == null ? null : ConversationIds.require(body.getValue("after"), "after");
-    return repository.list(n, after);
+    return repository.list(owner, n, after);
   }
 
   private Future<JsonObject> append(JsonObject body) {
     refuseNul(body);
     String id = id(body, "conversation_id");
+    String owner = scope(body);
     if (!(body.getValue("messages") instanceof JsonArray input) || input.stream().anyMatch(m -> !(m instanceof JsonObject))) {
       throw ApiException.badRequest("Invalid 'messages': expected an array of objects.", "messages", "invalid_type");
     }
@@ -132,7 +136,7 @@ public final class StorageVerticle extends VerticleBase {
       throw ApiException.badRequest("Invalid 'assistant': expected an object.", "assistant", "invalid_type");
     }
     Messages.checkTurn(input, assistant);
-    return repository.appendTurn(id, input, assistant);
+    return repository.appendTurn(owner, id, input, assistant);
   }
 
   /** PostgreSQL cannot hold U+0000 in text or JSONB; refuse it on every backend alike. */
@@ -140,6 +144,11 @@ public final class StorageVerticle extends VerticleBase {
     if (StoredText.hasNul(body)) {
       throw ApiException.badRequest("Text must not contain the NUL character (U+0000).", null, "invalid_value");
     }
+  }
+
+  /** Whose records the request may touch: {@code owner}, an owner id or {@code "*"} (required). */
+  static String scope(JsonObject body) {
+    return Owners.scope(body.getValue("owner"));
   }
 
   private static String id(JsonObject body, String key) {

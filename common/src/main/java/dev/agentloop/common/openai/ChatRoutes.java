@@ -137,20 +137,35 @@ public final class ChatRoutes {
         service.cancel(request.id());
       }
     });
-    hook.before(request, response.headers()).onComplete(prepared -> {
+    hook.before(request, ctx).onComplete(prepared -> {
       if (prepared.failed()) {
         release.run();
         fail(response, prepared.cause());
       } else if (response.closed()) {
         release.run();
+      } else if (prepared.result().replay() != null) {
+        release.run();
+        replay(response, request, prepared.result().replay());
       } else {
         answer(ctx, request, prepared.result(), response, started, release);
       }
     });
   }
 
-  private void answer(RoutingContext ctx, ChatRequest request, ChatRequest prepared, HttpServerResponse response,
+  /** A recorded answer, sent as the first one was: the same JSON, or the same stream of events. */
+  private static void replay(HttpServerResponse response, ChatRequest request, JsonObject completion) {
+    response.putHeader(MODEL_HEADER, String.valueOf(completion.getValue("model")));
+    if (request.stream()) {
+      SseRelay.writeHeaders(response);
+      response.end(ChatWire.replayStream(completion, request.includeUsage()));
+    } else {
+      response.putHeader("content-type", "application/json").end(completion.toBuffer());
+    }
+  }
+
+  private void answer(RoutingContext ctx, ChatRequest request, ChatHook.Turn turn, HttpServerResponse response,
       long started, Runnable release) {
+    ChatRequest prepared = turn.request();
     Vertx vertx = ctx.vertx();
     long asked = System.nanoTime();
     waiting.put(response, request.id());
@@ -162,13 +177,15 @@ public final class ChatRoutes {
         if (keepAlive >= 0) {
           vertx.cancelTimer(keepAlive);
         }
-        startRelay(vertx, response, request, started, release, ar);
+        startRelay(vertx, response, request, turn, started, release, ar);
       });
     } else {
+      long[] created = {0};
       service.complete(prepared).compose(answer -> {
             ServerTiming.modelWait(ctx, System.nanoTime() - asked);
-            return hook.after(request,
-                new SseRelay.Outcome(answer.content(), answer.finishReason(), answer.usage(), null, false)).map(answer);
+            created[0] = System.currentTimeMillis() / 1000;
+            return turn.after(new SseRelay.Outcome(answer.content(), answer.finishReason(), answer.usage(), null, false),
+                completion(request, created[0], answer)).map(answer);
           })
           .onComplete(ar -> {
             waiting.remove(response);
@@ -182,10 +199,14 @@ public final class ChatRoutes {
             Completion answer = ar.result();
             metrics.completed(answer.model(), System.nanoTime() - started);
             response.putHeader("content-type", "application/json").putHeader(MODEL_HEADER, answer.model())
-                .end(ChatWire.completion(request.id(), System.currentTimeMillis() / 1000, answer.model(),
-                    answer.content(), answer.finishReason(), answer.usage()).toBuffer());
+                .end(completion(request, created[0], answer).toBuffer());
           });
     }
+  }
+
+  private static JsonObject completion(ChatRequest request, long created, Completion answer) {
+    return ChatWire.completion(request.id(), created, answer.model(), answer.content(), answer.finishReason(),
+        answer.usage());
   }
 
   /** While the model has not answered, SSE comments every few seconds keep proxies from cutting the stream. */
@@ -203,8 +224,8 @@ public final class ChatRoutes {
     });
   }
 
-  private void startRelay(Vertx vertx, HttpServerResponse response, ChatRequest request, long started,
-      Runnable release, AsyncResult<TokenStream> opened) {
+  private void startRelay(Vertx vertx, HttpServerResponse response, ChatRequest request, ChatHook.Turn turn,
+      long started, Runnable release, AsyncResult<TokenStream> opened) {
     if (opened.failed()) {
       release.run();
       ApiException error = ApiException.from(opened.cause(), "llm-service");
@@ -231,12 +252,12 @@ public final class ChatRoutes {
     open.add(relay);
     relay.beforeDone(outcome -> {
       recorded[0] = true;
-      return hook.after(request, outcome);
+      return turn.after(outcome, relay.completion(outcome));
     }).start().onComplete(done -> {
       open.remove(relay);
       release.run();
       if (done.succeeded() && !recorded[0]) {
-        hook.after(request, done.result());
+        turn.after(done.result(), null);
       }
     });
   }

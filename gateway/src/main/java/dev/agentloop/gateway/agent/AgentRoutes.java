@@ -3,6 +3,7 @@ package dev.agentloop.gateway.agent;
 import dev.agentloop.common.Addresses;
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.admission.Admission;
+import dev.agentloop.common.guards.Owner;
 import dev.agentloop.common.openai.ClientId;
 import dev.agentloop.common.openai.EventRelay;
 import dev.agentloop.common.openai.HttpErrors;
@@ -61,7 +62,7 @@ public final class AgentRoutes {
       return;
     }
     String runId = "run_" + UUID.randomUUID().toString().replace("-", "");
-    JsonObject message = request.toJson().put("id", runId).put("stream", stream);
+    JsonObject message = request.toJson().put("id", runId).put("stream", stream).put("owner", Owner.of(ctx).scope());
     HttpServerResponse response = ctx.response();
     // until the run's first event the client's leaving is told to the agent directly
     response.closeHandler(v -> {

@@ -7,6 +7,7 @@ import dev.agentloop.common.openai.ChatService;
 import dev.agentloop.common.openai.Completion;
 import dev.agentloop.common.openai.HttpLimits;
 import dev.agentloop.common.storage.ConversationIds;
+import dev.agentloop.common.storage.Owners;
 import dev.agentloop.gateway.ChatBodies;
 import dev.agentloop.gateway.ConversationHistory;
 import dev.agentloop.gateway.StorageClient;
@@ -82,7 +83,8 @@ public final class AgentVerticle extends VerticleBase {
       return;
     }
     try {
-      producer.write(run(runId, AgentRequest.from(body, bodies), events), 0);
+      String owner = Owners.scope(body.getValue("owner"));
+      producer.write(run(runId, owner, AgentRequest.from(body, bodies), events), 0);
       producer.end("stop", new JsonObject());
     } catch (ApiException e) {
       producer.fail(e);
@@ -95,7 +97,7 @@ public final class AgentVerticle extends VerticleBase {
   }
 
   /** One run, in plain sequential style; each {@code await()} suspends only this virtual thread. */
-  private JsonObject run(String runId, AgentRequest request, Run events) {
+  private JsonObject run(String runId, String owner, AgentRequest request, Run events) {
     RunClock clock = new RunClock();
     JsonArray steps = new JsonArray();
     JsonArray messages = request.messages().copy();
@@ -106,7 +108,7 @@ public final class AgentVerticle extends VerticleBase {
         throw ApiException.badRequest("Invalid 'conversation_id': expected an id like 'conv_abc123'.",
             "conversation_id", "invalid_value");
       }
-      JsonArray history = this.history.load(request.conversationId(), messages.size()).await().messages();
+      JsonArray history = this.history.load(owner, request.conversationId(), messages.size()).await().messages();
       messages = history.copy().addAll(messages);
       steps.add(events.step(clock.step("load_conversation", loadStart).put("status", "completed")
           .put("conversation_id", request.conversationId()).put("messages_loaded", history.size())));

@@ -2,6 +2,7 @@ package dev.agentloop.gateway.jobs;
 
 import dev.agentloop.common.Addresses;
 import dev.agentloop.common.ApiException;
+import dev.agentloop.common.guards.Owner;
 import dev.agentloop.common.openai.ClientId;
 import dev.agentloop.common.openai.EventRelay;
 import dev.agentloop.common.openai.HttpErrors;
@@ -19,7 +20,8 @@ import java.util.UUID;
 
 /**
  * {@code /v1/jobs}: create (202 at once), the job with its first page of results, the results paged
- * by index, progress as server-sent events with back-pressure, cancel.
+ * by index, progress as server-sent events with back-pressure, cancel. A job belongs to the key that
+ * created it: another key gets a 404 for it (an admin key sees all).
  */
 public final class JobRoutes {
 
@@ -46,8 +48,9 @@ public final class JobRoutes {
     router.get("/v1/jobs/:id/events").handler(this::events);
   }
 
+  /** The job the path names, for the caller's key: another key's job is unknown to it (404). */
   private static JsonObject id(RoutingContext ctx) {
-    return new JsonObject().put("id", ctx.pathParam("id"));
+    return new JsonObject().put("id", ctx.pathParam("id")).put("owner", Owner.of(ctx).scope());
   }
 
   private void create(RoutingContext ctx) {
@@ -58,7 +61,8 @@ public final class JobRoutes {
       HttpErrors.send(ctx.response(), e);
       return;
     }
-    Future<JsonObject> created = ask(Addresses.JOBS_CREATE, request.toJson().put("client", ClientId.of(ctx)));
+    Future<JsonObject> created = ask(Addresses.JOBS_CREATE, request.toJson().put("client", ClientId.of(ctx))
+        .put("owner", Owner.of(ctx).id()));
     created.onSuccess(job -> ctx.response().putHeader("location", "/v1/jobs/" + job.getString("id")));
     reply(ctx, created, 202);
   }
@@ -110,7 +114,7 @@ public final class JobRoutes {
   private void events(RoutingContext ctx) {
     HttpServerResponse response = ctx.response();
     JsonObject watch = new JsonObject().put("id", "watch_" + UUID.randomUUID().toString().replace("-", ""))
-        .put("job_id", ctx.pathParam("id"));
+        .put("job_id", ctx.pathParam("id")).put("owner", Owner.of(ctx).scope());
     TokenStream.open(vertx, Addresses.JOBS_WATCH, Addresses.JOBS_UNWATCH, watch, WATCH, "jobs service")
         .onComplete(ar -> {
           if (ar.failed()) {

@@ -54,14 +54,15 @@ final class JobStorage {
             .put("state", state)));
   }
 
-  /** The stored job with its first page of {@code limit} results (none with 0). */
-  Future<JsonObject> get(String id, int limit) {
-    return storage.request(Addresses.STORAGE_JOBS_GET, new JsonObject().put("id", id).put("limit", limit)
-        .put("max_bytes", pageMaxBytes));
+  /** The stored job with its first page of {@code limit} results (none with 0), if {@code owner} may see it. */
+  Future<JsonObject> get(String owner, String id, int limit) {
+    return storage.request(Addresses.STORAGE_JOBS_GET, new JsonObject().put("owner", owner).put("id", id)
+        .put("limit", limit).put("max_bytes", pageMaxBytes));
   }
 
-  Future<JsonObject> results(String id, int after, int limit) {
-    return storage.request(Addresses.STORAGE_JOBS_RESULTS, new JsonObject().put("id", id).put("after", after)
+  Future<JsonObject> results(String owner, String id, int after, int limit) {
+    return storage.request(Addresses.STORAGE_JOBS_RESULTS, new JsonObject().put("owner", owner).put("id", id)
+        .put("after", after)
         .put("limit", limit).put("max_bytes", pageMaxBytes));
   }
 

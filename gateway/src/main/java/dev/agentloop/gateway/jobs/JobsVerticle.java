@@ -9,6 +9,7 @@ import dev.agentloop.common.openai.ChatService;
 import dev.agentloop.common.openai.ChatWire;
 import dev.agentloop.common.openai.Completion;
 import dev.agentloop.common.storage.JobIds;
+import dev.agentloop.common.storage.Owners;
 import dev.agentloop.common.stream.StreamProtocol;
 import dev.agentloop.gateway.ChatBodies;
 import dev.agentloop.gateway.StorageClient;
@@ -126,9 +127,10 @@ public final class JobsVerticle extends VerticleBase {
 
   private void create(Message<JsonObject> message) {
     JobRequest request = JobRequest.from(message.body(), bodies);
+    String owner = Owners.owner(message.body().getValue("owner"), "owner");
     Admission.Permit permit = admission.admit(Admission.Kind.JOB,
         message.body().getValue("client") instanceof String client ? client : "unknown");
-    Job job = new Job(JobIds.newId(), request.requests(), request.concurrency(), permit);
+    Job job = new Job(JobIds.newId(), owner, request.requests(), request.concurrency(), permit);
     storage.create(job, node, incarnation).onComplete(ar -> {
       if (ar.failed()) {
         permit.release();
@@ -204,8 +206,10 @@ public final class JobsVerticle extends VerticleBase {
 
   private void get(Message<JsonObject> message) {
     String id = JobIds.require(message.body().getValue("id"));
-    Job job = jobs.get(id);
-    Future<JsonObject> answer = job == null ? storage.get(id, FIRST_PAGE) : storage.results(id, -1, FIRST_PAGE)
+    String owner = Owners.scope(message.body().getValue("owner"));
+    Job job = running(owner, id);
+    Future<JsonObject> answer = job == null ? storage.get(owner, id, FIRST_PAGE)
+        : storage.results(owner, id, -1, FIRST_PAGE)
         .map(page -> job.view().put("results", job.overlay(page.getJsonArray("data")))
             .put("results_has_more", page.getBoolean("has_more")));
     reply(message, answer);
@@ -214,16 +218,19 @@ public final class JobsVerticle extends VerticleBase {
   private void results(Message<JsonObject> message) {
     JsonObject body = message.body();
     String id = JobIds.require(body.getValue("id"));
-    Future<JsonObject> page = storage.results(id, body.getInteger("after", -1), body.getInteger("limit", FIRST_PAGE));
-    Job job = jobs.get(id);
+    String owner = Owners.scope(body.getValue("owner"));
+    Job job = running(owner, id);
+    Future<JsonObject> page = storage.results(owner, id, body.getInteger("after", -1),
+        body.getInteger("limit", FIRST_PAGE));
     reply(message, job == null ? page : page.map(p -> p.put("data", job.overlay(p.getJsonArray("data")))));
   }
 
   private void cancel(Message<JsonObject> message) {
     String id = JobIds.require(message.body().getValue("id"));
-    Job job = jobs.get(id);
+    String owner = Owners.scope(message.body().getValue("owner"));
+    Job job = running(owner, id);
     if (job == null) {
-      reply(message, storage.get(id, 0).map(JobsVerticle::withoutResults));
+      reply(message, storage.get(owner, id, 0).map(JobsVerticle::withoutResults));
       return;
     }
     if (!job.finished()) {
@@ -240,9 +247,10 @@ public final class JobsVerticle extends VerticleBase {
   private void watch(Message<JsonObject> message) {
     String watchId = message.body().getString("id");
     String id = JobIds.require(message.body().getValue("job_id"));
-    Job job = jobs.get(id);
+    String owner = Owners.scope(message.body().getValue("owner"));
+    Job job = running(owner, id);
     if (job == null) {
-      storage.get(id, 0).onComplete(ar -> {
+      storage.get(owner, id, 0).onComplete(ar -> {
         if (ar.failed()) {
           ApiException.from(ar.cause(), "storage-service").failReply(message);
         } else {
@@ -259,6 +267,18 @@ public final class JobsVerticle extends VerticleBase {
       return;
     }
     watchers.watch(message, watchId, job);
+  }
+
+  /**
+   * The job if this process runs it; null otherwise, then storage answers (and decides ownership).
+   * A running job of another owner is unknown to the caller, exactly as storage would say.
+   */
+  private Job running(String owner, String id) {
+    Job job = jobs.get(id);
+    if (job != null && !Owners.sees(owner, job.owner)) {
+      throw JobIds.notFound(id);
+    }
+    return job;
   }
 
   private static JsonObject withoutResults(JsonObject job) {

@@ -24,8 +24,16 @@ public interface ConversationRepository {
   /** Opens the backend: builds the index or migrates the schema. */
   Future<Void> start();
 
-  /** A new conversation of {@code owner}. */
-  Future<JsonObject> create(String owner, String title, JsonObject metadata);
+  /**
+   * A new conversation of {@code owner}. With {@code keyed} (else null), the key is recorded with
+   * it and the reply is the recorded response ({@link KeyedWrite#recorded}); a key completed before
+   * creates nothing and answers its first response.
+   */
+  Future<JsonObject> create(String owner, String title, JsonObject metadata, KeyedWrite keyed);
+
+  default Future<JsonObject> create(String owner, String title, JsonObject metadata) {
+    return create(owner, title, metadata, null);
+  }
 
   /**
    * The conversation with one page of its messages, oldest first: those at positions
@@ -47,8 +55,17 @@ public interface ConversationRepository {
    */
   Future<JsonObject> list(String owner, int limit, String after);
 
-  /** The input messages and the assistant's answer, all or nothing. Replies with the new message count. */
-  Future<JsonObject> appendTurn(String owner, String id, JsonArray input, JsonObject assistant);
+  /**
+   * The input messages and the assistant's answer, all or nothing. Replies with the new message
+   * count; with {@code keyed} (else null) as {@link #create} does: the key is recorded with the turn,
+   * and a key completed before stores no second turn.
+   */
+  Future<JsonObject> appendTurn(String owner, String id, JsonArray input, JsonObject assistant, KeyedWrite keyed);
+
+  /** As {@link #appendTurn(String, String, JsonArray, JsonObject, KeyedWrite)} without a key. */
+  default Future<JsonObject> appendTurn(String owner, String id, JsonArray input, JsonObject assistant) {
+    return appendTurn(owner, id, input, assistant, null);
+  }
 
   Future<JsonObject> delete(String owner, String id);
 

@@ -18,8 +18,13 @@ interface JobRepository {
   /** Opens the backend: builds the index (the schema is migrated with the conversations'). */
   Future<Void> start();
 
-  /** Stores a new job: {@code header} holds id, owner, node, incarnation, created_at, concurrency, requests. */
-  Future<Void> create(JsonObject header, JobState state);
+  /**
+   * Stores a new job: {@code header} holds id, owner, node, incarnation, created_at, concurrency,
+   * requests. Replies {@code {"id"}}; with {@code keyed} (else null) the key is recorded with the job
+   * and the reply is the recorded response ({@link KeyedWrite#recorded}), and a key completed
+   * before stores nothing and answers its first response.
+   */
+  Future<JsonObject> create(JsonObject header, JobState state, KeyedWrite keyed);
 
   /** Stores a newer state of the job; one whose version is not newer than the stored one changes nothing. */
   Future<Void> update(String id, JobState state);

@@ -60,7 +60,12 @@ final class JobRequests {
         .put("created_at", JobState.whole(body.getValue("created_at"), "created_at", Long.MAX_VALUE))
         .put("concurrency", (int) JobState.whole(body.getValue("concurrency"), "concurrency", 1_000))
         .put("requests", requests);
-    return jobs.create(header, state).map(v -> new JsonObject().put("id", header.getString("id")));
+    KeyedWrite keyed = KeyedWrite.of(body);
+    if (keyed != null && keyed.body() == null) {
+      throw ApiException.badRequest("Invalid 'idempotency.body': the response to record is required.",
+          "idempotency.body", "invalid_value");
+    }
+    return jobs.create(header, state, keyed);
   }
 
   private Future<JsonObject> record(JsonObject body) {

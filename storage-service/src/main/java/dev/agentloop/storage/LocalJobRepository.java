@@ -42,6 +42,7 @@ final class LocalJobRepository implements JobRepository {
   private final Vertx vertx;
   private final Path dir;
   private final RecordFile files;
+  private final LocalKeys keys;
   private WorkerExecutor worker;
   private final Map<String, Entry> byId = new HashMap<>(); // confined to the worker thread
 
@@ -71,10 +72,11 @@ final class LocalJobRepository implements JobRepository {
     }
   }
 
-  LocalJobRepository(Vertx vertx, Path dataDir, RecordFile files) {
+  LocalJobRepository(Vertx vertx, Path dataDir, RecordFile files, LocalKeys keys) {
     this.vertx = vertx;
     this.dir = dataDir.resolve("jobs");
     this.files = files;
+    this.keys = keys;
   }
 
   @Override
@@ -117,6 +119,7 @@ final class LocalJobRepository implements JobRepository {
         return;
       }
       Entry entry = new Entry(header.record(), JobState.from(header.record().getValue("state")));
+      keys.restore(header.record(), new LocalKeys.Place(file, 0, entry.id), System.currentTimeMillis());
       RecordScanner.Summary summary = RecordScanner.forward(channel, header.end(), frame -> {
         entry.apply(JobState.from(frame.record().getValue("state")));
         return true;
@@ -137,15 +140,35 @@ final class LocalJobRepository implements JobRepository {
   }
 
   @Override
-  public Future<Void> create(JsonObject header, JobState state) {
+  public Future<JsonObject> create(JsonObject header, JobState state, KeyedWrite keyed) {
     return blocking(() -> {
       String id = header.getString("id");
       if (byId.containsKey(id)) {
         throw ApiException.badRequest("A job with id `" + id + "` exists already.", "id", "invalid_value");
       }
-      files.create(file(id), header.copy().put("type", "job").put("state", state.toJson()));
+      long now = System.currentTimeMillis();
+      LocalKeys.Entry done = keyed == null ? null : keys.claim(keyed, now);
+      if (done != null) {
+        return KeyedWrite.recorded(done.status, LocalKeys.body(done), true);
+      }
+      JsonObject record = header.copy().put("type", "job").put("state", state.toJson());
+      if (keyed != null) {
+        record.put("idempotency", keyed.record(now));
+      }
+      try {
+        files.create(file(id), record);
+      } catch (IOException | RuntimeException e) {
+        if (keyed != null) {
+          keys.unclaim(keyed);
+        }
+        throw e;
+      }
       byId.put(id, new Entry(header, state));
-      return null;
+      if (keyed == null) {
+        return new JsonObject().put("id", id);
+      }
+      keys.written(keyed, new LocalKeys.Place(file(id), 0, id), now);
+      return KeyedWrite.recorded(keyed.status(), keyed.body(), false);
     });
   }
 
@@ -233,6 +256,7 @@ final class LocalJobRepository implements JobRepository {
       for (Entry entry : expired) {
         RecordFile.delete(file(entry.id));
         byId.remove(entry.id);
+        keys.forget(entry.id);
       }
       return expired.size();
     });

@@ -19,6 +19,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,12 +36,18 @@ final class PostgresConversationRepository implements ConversationRepository {
 
   private final Vertx vertx;
   private final StorageConfig.Postgres config;
+  private final PostgresIdempotency keys;
   private Pool pool;
   private Future<Void> schema;
 
   PostgresConversationRepository(Vertx vertx, StorageConfig.Postgres config) {
+    this(vertx, config, StorageConfig.Keys.DEFAULT.maxPerOwner());
+  }
+
+  PostgresConversationRepository(Vertx vertx, StorageConfig.Postgres config, int maxKeysPerOwner) {
     this.vertx = vertx;
     this.config = config;
+    this.keys = new PostgresIdempotency(this, maxKeysPerOwner);
   }
 
   static PgConnectOptions connectOptions(StorageConfig.Postgres config) {
@@ -103,12 +110,15 @@ final class PostgresConversationRepository implements ConversationRepository {
   }
 
   @Override
-  public Future<JsonObject> create(String owner, String title, JsonObject metadata) {
+  public Future<JsonObject> create(String owner, String title, JsonObject metadata, KeyedWrite keyed) {
     String id = ConversationIds.newId();
     long now = System.currentTimeMillis() / 1000;
     JsonObject meta = metadata == null ? new JsonObject() : metadata;
-    return call(() -> pool.preparedQuery(SqlQueries.INSERT_CONVERSATION).execute(Tuple.of(id, owner, title, meta, now))
-        .map(r -> Messages.conversation(id, now, title, meta, 0)));
+    JsonObject conversation = Messages.conversation(id, now, title, meta, 0);
+    Function<SqlConnection, Future<RowSet<Row>>> insert = conn -> conn.preparedQuery(SqlQueries.INSERT_CONVERSATION)
+        .execute(Tuple.of(id, owner, title, meta, now));
+    return call(() -> keyed == null ? pool.withConnection(insert).map(conversation)
+        : keys.write(keyed.withBody(conversation), id, null, insert::apply));
   }
 
   @Override
@@ -176,10 +186,11 @@ final class PostgresConversationRepository implements ConversationRepository {
   }
 
   @Override
-  public Future<JsonObject> appendTurn(String owner, String id, JsonArray input, JsonObject assistant) {
+  public Future<JsonObject> appendTurn(String owner, String id, JsonArray input, JsonObject assistant,
+      KeyedWrite keyed) {
     ConversationIds.require(id, "id");
     JsonArray messages = Messages.turn(input, assistant, System.currentTimeMillis() / 1000);
-    return call(() -> pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.BUMP_MESSAGE_COUNT)
+    Function<SqlConnection, Future<JsonObject>> turn = conn -> conn.preparedQuery(SqlQueries.BUMP_MESSAGE_COUNT)
         .execute(Tuple.of(id, owner, messages.size()))
         .compose(rows -> {
           if (rows.size() == 0) {
@@ -194,7 +205,8 @@ final class PostgresConversationRepository implements ConversationRepository {
           }
           return conn.preparedQuery(SqlQueries.INSERT_MESSAGE).executeBatch(batch)
               .map(r -> new JsonObject().put("conversation_id", id).put("message_count", count));
-        })));
+        });
+    return call(() -> keyed == null ? pool.withTransaction(turn) : keys.write(keyed, id, null, turn::apply));
   }
 
   @Override
@@ -222,6 +234,11 @@ final class PostgresConversationRepository implements ConversationRepository {
     Object metadata = row.getValue("metadata");
     return Messages.conversation(row.getString("id"), row.getLong("created_at"), row.getString("title"),
         metadata instanceof JsonObject m ? m : new JsonObject(), row.getInteger("message_count"));
+  }
+
+  /** The idempotency keys on this database. */
+  PostgresIdempotency keys() {
+    return keys;
   }
 
   /** The pool, for the other repositories on this database (jobs). */

@@ -31,12 +31,15 @@ final class PostgresJobRepository implements JobRepository {
   }
 
   @Override
-  public Future<Void> create(JsonObject header, JobState state) {
+  public Future<JsonObject> create(JsonObject header, JobState state, KeyedWrite keyed) {
     Tuple row = Tuple.of(header.getString("id"), header.getString("node"), header.getString("incarnation"),
         header.getLong("created_at"), header.getInteger("concurrency"), header.getJsonArray("requests"),
         state.version(), state.status(), state.startedAt(), state.finishedAt(), state.total(), state.succeeded(),
         state.failed(), state.cancelled(), state.running(), header.getString("owner"));
-    return database.call(() -> database.pool().preparedQuery(SqlQueries.INSERT_JOB).execute(row).mapEmpty());
+    String id = header.getString("id");
+    return database.call(() -> keyed == null
+        ? database.pool().preparedQuery(SqlQueries.INSERT_JOB).execute(row).map(v -> new JsonObject().put("id", id))
+        : database.keys().write(keyed, null, id, conn -> conn.preparedQuery(SqlQueries.INSERT_JOB).execute(row)));
   }
 
   @Override

@@ -61,7 +61,26 @@ final class SqlQueries {
       List.of(
           "ALTER TABLE conversations ADD COLUMN owner TEXT NOT NULL DEFAULT 'anonymous'",
           "CREATE INDEX conversations_owner_seq ON conversations (owner, seq)",
-          "ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT 'anonymous'"));
+          "ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT 'anonymous'"),
+      // idempotency keys: reserved while a request runs, then completed with its response; a key
+      // recorded with a conversation or a job goes when it goes
+      List.of(
+          "CREATE TABLE idempotency_keys ("
+              + "owner TEXT NOT NULL, "
+              + "key TEXT NOT NULL, "
+              + "hash TEXT NOT NULL, "
+              + "state TEXT NOT NULL, "
+              + "status INT, "
+              + "body JSONB, "
+              + "expires_at BIGINT NOT NULL, "
+              + "conversation_id TEXT REFERENCES conversations (id) ON DELETE CASCADE, "
+              + "job_id TEXT REFERENCES jobs (id) ON DELETE CASCADE, "
+              + "PRIMARY KEY (owner, key))",
+          "CREATE INDEX idempotency_keys_owner_expires ON idempotency_keys (owner, expires_at)",
+          "CREATE INDEX idempotency_keys_expires ON idempotency_keys (expires_at)",
+          "CREATE INDEX idempotency_keys_conversation ON idempotency_keys (conversation_id) "
+              + "WHERE conversation_id IS NOT NULL",
+          "CREATE INDEX idempotency_keys_job ON idempotency_keys (job_id) WHERE job_id IS NOT NULL"));
 
   static final String PING = "SELECT 1";
 
@@ -114,4 +133,25 @@ final class SqlQueries {
       + "WHERE node = $1 AND incarnation <> $2 AND finished_at IS NULL";
   static final String EXPIRE_JOBS = "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE finished_at < $1 "
       + "ORDER BY finished_at LIMIT $2)";
+
+  /** Times ({@code expires_at}, {@code $3} below) are milliseconds of the storage node's clock. */
+  static final String KEY_DELETE_EXPIRED = "DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 "
+      + "AND expires_at < $3";
+  static final String KEY_SELECT = "SELECT hash, state, status, body, expires_at FROM idempotency_keys "
+      + "WHERE owner = $1 AND key = $2";
+  /** The owner's live keys, and when the first of them expires (for the Retry-After past the cap). */
+  static final String KEY_COUNT = "SELECT count(*) AS live, min(expires_at) AS oldest FROM idempotency_keys "
+      + "WHERE owner = $1 AND expires_at >= $2";
+  static final String KEY_RESERVE = "INSERT INTO idempotency_keys (owner, key, hash, state, expires_at) "
+      + "VALUES ($1, $2, $3, 'reserved', $4) ON CONFLICT DO NOTHING";
+  static final String KEY_RELEASE = "DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND hash = $3 "
+      + "AND state = 'reserved'";
+  /** Completes the key unless another request completed it first (then no row: the caller rolls back). */
+  static final String KEY_COMPLETE = "INSERT INTO idempotency_keys (owner, key, hash, state, status, body, expires_at, "
+      + "conversation_id, job_id) VALUES ($1, $2, $3, 'completed', $4, $5, $6, $7, $8) ON CONFLICT (owner, key) DO UPDATE "
+      + "SET hash = EXCLUDED.hash, state = 'completed', status = EXCLUDED.status, body = EXCLUDED.body, "
+      + "expires_at = EXCLUDED.expires_at, conversation_id = EXCLUDED.conversation_id, job_id = EXCLUDED.job_id "
+      + "WHERE idempotency_keys.state <> 'completed' OR idempotency_keys.expires_at < $9";
+  static final String KEY_SWEEP = "DELETE FROM idempotency_keys WHERE ctid IN (SELECT ctid FROM idempotency_keys "
+      + "WHERE expires_at < $1 LIMIT $2)";
 }

@@ -14,13 +14,18 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The storage-service: the conversation API of {@link Addresses}{@code .STORAGE_*} and the jobs API
- * ({@link JobRequests}) over the backend that {@code storage.backend} names. Its ping fails while
- * the backend cannot serve, so readiness follows the database.
+ * ({@link JobRequests}) and the idempotency keys ({@link IdempotencyRequests}) over the backend that
+ * {@code storage.backend} names. Its ping fails while the backend cannot serve, so readiness follows
+ * the database.
  */
 public final class StorageVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StorageVerticle.class);
 
   public static final int MAX_PAGE = 100;
   public static final int DEFAULT_MESSAGE_PAGE = 100;
@@ -29,6 +34,7 @@ public final class StorageVerticle extends VerticleBase {
   public static final int MAX_WINDOW = 100_000;
   private ConversationRepository repository;
   private JobRepository jobs;
+  private IdempotencyStore keys;
   private String backend;
 
   @Override
@@ -36,15 +42,19 @@ public final class StorageVerticle extends VerticleBase {
     StorageConfig config = StorageConfig.from(config());
     backend = config.backend();
     if ("postgres".equals(backend)) {
-      PostgresConversationRepository database = new PostgresConversationRepository(vertx, config.postgres());
+      PostgresConversationRepository database = new PostgresConversationRepository(vertx, config.postgres(),
+          config.keys().maxPerOwner());
       repository = database;
       jobs = new PostgresJobRepository(database);
+      keys = database.keys();
     } else {
       RecordFile files = new RecordFile(RecordFile.Io.REAL, config.local().maxRecordBytes());
-      repository = new LocalConversationRepository(vertx, config.dataDir(), files);
-      jobs = new LocalJobRepository(vertx, config.dataDir(), files);
+      LocalKeys index = new LocalKeys(config.keys().maxPerOwner());
+      repository = new LocalConversationRepository(vertx, config.dataDir(), files, index);
+      jobs = new LocalJobRepository(vertx, config.dataDir(), files, index);
+      keys = new LocalIdempotency(vertx, config.dataDir(), files, index);
     }
-    return repository.start().compose(v -> jobs.start()).compose(v -> {
+    return repository.start().compose(v -> jobs.start()).compose(v -> keys.start()).compose(v -> {
       List<MessageConsumer<?>> consumers = new ArrayList<>();
       consumers.add(on(Addresses.STORAGE_PING, body -> repository.ping()
           .map(info -> new JsonObject().put("service", "storage").put("backend", backend).put("data", info))));
@@ -54,13 +64,17 @@ public final class StorageVerticle extends VerticleBase {
       consumers.add(on(Addresses.STORAGE_APPEND, this::append));
       consumers.add(on(Addresses.STORAGE_DELETE, body -> repository.delete(scope(body), id(body, "id"))));
       new JobRequests(jobs).actions().forEach((address, action) -> consumers.add(on(address, action)));
+      new IdempotencyRequests(keys).actions().forEach((address, action) -> consumers.add(on(address, action)));
+      vertx.setPeriodic(config.keys().sweepIntervalMs(), t -> keys.sweep()
+          .onFailure(e -> LOG.debug("storage: idempotency key sweep failed: {}", e.getMessage())));
       return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
     });
   }
 
   @Override
   public Future<?> stop() {
-    Future<Void> jobsClosed = jobs == null ? Future.succeededFuture() : jobs.close();
+    Future<Void> keysClosed = keys == null ? Future.succeededFuture() : keys.close();
+    Future<Void> jobsClosed = keysClosed.transform(v -> jobs == null ? Future.succeededFuture() : jobs.close());
     return jobsClosed.transform(v -> repository == null ? Future.succeededFuture() : repository.close());
   }
 
@@ -77,7 +91,8 @@ public final class StorageVerticle extends VerticleBase {
     if (metadata != null && !(metadata instanceof JsonObject)) {
       throw ApiException.badRequest("Invalid type for 'metadata': expected an object.", "metadata", "invalid_type");
     }
-    return repository.create(Owners.owner(body.getValue("owner"), "owner"), (String) title, (JsonObject) metadata);
+    return repository.create(Owners.owner(body.getValue("owner"), "owner"), (String) title, (JsonObject) metadata,
+        KeyedWrite.of(body));
   }
 
   /** {@code {"id","limit"?,"after"?}}: a page of messages; {@code {"id","last","max_chars"?}}: the history window. */
@@ -136,7 +151,12 @@ public final class StorageVerticle extends VerticleBase {
       throw ApiException.badRequest("Invalid 'assistant': expected an object.", "assistant", "invalid_type");
     }
     Messages.checkTurn(input, assistant);
-    return repository.appendTurn(owner, id, input, assistant);
+    KeyedWrite keyed = KeyedWrite.of(body);
+    if (keyed != null && keyed.body() == null) {
+      throw ApiException.badRequest("Invalid 'idempotency.body': the response to record is required.",
+          "idempotency.body", "invalid_value");
+    }
+    return repository.appendTurn(owner, id, input, assistant, keyed);
   }
 
   /** PostgreSQL cannot hold U+0000 in text or JSONB; refuse it on every backend alike. */

@@ -216,6 +216,45 @@ class ConversationRepositoryContractTest {
     assertThat(ids(repository.list(Owners.ALL, 10, null))).containsExactly(mine);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"local", "postgres"})
+  void concurrent_turns_with_one_idempotency_key_store_one_turn_and_all_answer_its_response(String backend)
+      throws Exception {
+    ConversationRepository repository = open(backend);
+    String id = repository.create(OWNER, "keyed", null).await(10, TimeUnit.SECONDS).getString("id");
+    List<Future<JsonObject>> turns = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      KeyedWrite keyed = new KeyedWrite(OWNER, "retry-1", "ab12", 200, new JsonObject().put("answer", i), 60_000);
+      turns.add(repository.appendTurn(OWNER, id,
+          new JsonArray().add(new JsonObject().put("role", "user").put("content", "once")),
+          new JsonObject().put("content", "answer " + i), keyed));
+    }
+    Future.all(turns).await(30, TimeUnit.SECONDS);
+    Set<JsonObject> bodies = new HashSet<>();
+    int fresh = 0;
+    for (Future<JsonObject> turn : turns) {
+      bodies.add(turn.result().getJsonObject("body"));
+      fresh += turn.result().getBoolean("replayed") ? 0 : 1;
+    }
+    assertThat(fresh).as("one write").isEqualTo(1);
+    assertThat(bodies).as("every retry answers the one response").hasSize(1);
+    JsonObject stored = repository.page(OWNER, id, 0, 100).await(10, TimeUnit.SECONDS);
+    assertThat(stored.getInteger("message_count")).isEqualTo(2);
+    assertThat(stored.getJsonArray("messages").getJsonObject(1).getString("content"))
+        .isEqualTo("answer " + bodies.iterator().next().getInteger("answer"));
+    KeyedWrite other = new KeyedWrite(OWNER, "retry-1", "cd34", 200, new JsonObject(), 60_000);
+    assertThatThrownBy(() -> repository.appendTurn(OWNER, id, new JsonArray(), new JsonObject(), other)
+        .await(10, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(422));
+    JsonObject created = repository.create(OWNER, "made once", null,
+        new KeyedWrite(OWNER, "create-1", "ef56", 201, null, 60_000)).await(10, TimeUnit.SECONDS);
+    JsonObject again = repository.create(OWNER, "made once", null,
+        new KeyedWrite(OWNER, "create-1", "ef56", 201, null, 60_000)).await(10, TimeUnit.SECONDS);
+    assertThat(again.getBoolean("replayed")).isTrue();
+    assertThat(again.getJsonObject("body")).isEqualTo(created.getJsonObject("body"));
+    assertThat(ids(repository.list(OWNER, 100, null))).hasSize(2);
+  }
+
   private static List<String> ids(Future<JsonObject> list) throws Exception {
     return list.await(10, TimeUnit.SECONDS).getJsonArray("data").stream()
         .map(c -> ((JsonObject) c).getString("id")).toList();
@@ -287,7 +326,7 @@ class ConversationRepositoryContractTest {
       var rows = conn.query("SELECT version FROM schema_version ORDER BY version").execute().await(10, TimeUnit.SECONDS);
       List<Integer> versions = new ArrayList<>();
       rows.forEach(r -> versions.add(r.getInteger(0)));
-      assertThat(versions).containsExactly(1, 2, 3); // conversations, jobs, owners
+      assertThat(versions).containsExactly(1, 2, 3, 4); // conversations, jobs, owners, idempotency keys
     } finally {
       conn.close().await();
     }

@@ -84,7 +84,8 @@ class LocalStoreWriteFailureTest {
   }
 
   private LocalConversationRepository open(RecordFile.Io io, int maxRecord) throws Exception {
-    LocalConversationRepository repository = new LocalConversationRepository(vertx, dataDir, new RecordFile(io, maxRecord));
+    LocalConversationRepository repository = new LocalConversationRepository(vertx, dataDir,
+        new RecordFile(io, maxRecord), new LocalKeys(100));
     repository.start().await(10, TimeUnit.SECONDS);
     return repository;
   }

@@ -41,6 +41,10 @@ public interface ChatHook {
       return Future.succeededFuture();
     }
 
+    /** No answer came at all (the model failed before any output, or the client left first): nothing to store. */
+    default void abandoned() {
+    }
+
     static Turn of(ChatRequest request) {
       return () -> request;
     }

@@ -8,8 +8,6 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -96,35 +94,12 @@ public final class ChatRoutes {
     return "chatcmpl-" + Long.toHexString(uuid.getMostSignificantBits()) + Long.toHexString(uuid.getLeastSignificantBits());
   }
 
-  /** The body as a JSON object, or a 400 in OpenAI's words. */
-  public static JsonObject jsonBody(RoutingContext ctx, HttpLimits limits) {
-    Buffer body = ctx.body().buffer();
-    if (body == null || body.length() == 0) {
-      throw ApiException.badRequest("We could not parse the JSON body of your request. The body is empty.", null);
-    }
-    if (HttpLimits.jsonDepth(body, limits.maxJsonDepth()) > limits.maxJsonDepth()) {
-      throw ApiException.badRequest("The JSON body is nested more than " + limits.maxJsonDepth() + " levels deep.",
-          null, "json_too_deep");
-    }
-    Object parsed;
-    try {
-      parsed = Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw ApiException.badRequest("We could not parse the JSON body of your request. (HINT: This likely means you "
-          + "aren't using your HTTP library correctly. The OpenAI API expects a JSON payload.)", null);
-    }
-    if (!(parsed instanceof JsonObject json)) {
-      throw ApiException.badRequest("The request body must be a JSON object.", null);
-    }
-    return json;
-  }
-
   private void chat(RoutingContext ctx) {
     long started = System.nanoTime();
     ChatRequest request;
     Runnable release;
     try {
-      request = ChatRequest.fromHttp(jsonBody(ctx, limits), newCompletionId(), limits);
+      request = ChatRequest.fromHttp(JsonBody.of(ctx, limits), newCompletionId(), limits);
       release = request.stream() ? admission.admit(ctx) : () -> { };
     } catch (ApiException e) {
       metrics.error(e.status());
@@ -143,6 +118,7 @@ public final class ChatRoutes {
         fail(response, prepared.cause());
       } else if (response.closed()) {
         release.run();
+        prepared.result().abandoned();
       } else if (prepared.result().replay() != null) {
         release.run();
         replay(response, request, prepared.result().replay());
@@ -181,7 +157,7 @@ public final class ChatRoutes {
       });
     } else {
       long[] created = {0};
-      service.complete(prepared).compose(answer -> {
+      service.complete(prepared).onFailure(e -> turn.abandoned()).compose(answer -> {
             ServerTiming.modelWait(ctx, System.nanoTime() - asked);
             created[0] = System.currentTimeMillis() / 1000;
             return turn.after(new SseRelay.Outcome(answer.content(), answer.finishReason(), answer.usage(), null, false),
@@ -228,6 +204,7 @@ public final class ChatRoutes {
       long started, Runnable release, AsyncResult<TokenStream> opened) {
     if (opened.failed()) {
       release.run();
+      turn.abandoned();
       ApiException error = ApiException.from(opened.cause(), "llm-service");
       metrics.error(error.status());
       if (response.headWritten()) {
@@ -241,6 +218,7 @@ public final class ChatRoutes {
     if (response.closed() || response.ended()) {
       release.run();
       stream.cancel();
+      turn.abandoned();
       return;
     }
     if (!response.headWritten()) { // keep-alive comments may have sent the head already; the chunks name the model too

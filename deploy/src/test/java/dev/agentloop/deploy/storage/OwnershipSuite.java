@@ -168,6 +168,22 @@ abstract class OwnershipSuite {
   }
 
   @Test
+  void idempotency_keys_are_per_key_so_one_client_never_replays_anothers_answer() {
+    String shared = "same-key-" + UUID.randomUUID();
+    HttpResponse<String> ofAlice = alice.post("/v1/conversations", new JsonObject().put("title", "a"),
+        "idempotency-key", shared);
+    HttpResponse<String> ofBob = bob.post("/v1/conversations", new JsonObject().put("title", "a"),
+        "idempotency-key", shared);
+    assertThat(ofAlice.statusCode()).isEqualTo(201);
+    assertThat(ofBob.statusCode()).isEqualTo(201);
+    assertThat(Http.json(ofBob).getString("id")).isNotEqualTo(Http.json(ofAlice).getString("id"));
+    assertThat(bob.get("/v1/conversations/" + Http.json(ofAlice).getString("id")).statusCode()).isEqualTo(404);
+    HttpResponse<String> again = alice.post("/v1/conversations", new JsonObject().put("title", "a"),
+        "idempotency-key", shared);
+    assertThat(Http.json(again).getString("id")).isEqualTo(Http.json(ofAlice).getString("id"));
+  }
+
+  @Test
   void data_without_an_owner_is_anonymous_visible_to_all_without_keys_and_only_to_admins_with_keys() {
     JsonObject storage = storageConfig();
     String anonymous;

@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * loop) until the future completes, while other runs proceed.
  *
  * <p>A run answers over the stream protocol (JSON events): its steps as they finish when streamed,
- * and the run itself last. When its consumer goes away (a cancel, a published cancel, no ack), the
- * run stops at its next step and its model call in flight is cancelled.
+ * and the run itself last (recorded first under the request's idempotency key, when it has one).
+ * When its consumer goes away (a cancel, a published cancel, no ack), the run stops at its next
+ * step and its model call in flight is cancelled.
  */
 public final class AgentVerticle extends VerticleBase {
 
@@ -47,14 +48,15 @@ public final class AgentVerticle extends VerticleBase {
   private MockTools tools;
   private ChatBodies bodies;
   private ConversationHistory history;
+  private StorageClient storage;
 
   @Override
   public Future<?> start() {
     models = ResilientChatService.create(vertx, config());
     tools = new MockTools(vertx);
     bodies = ChatBodies.from(config());
-    history = new ConversationHistory(new StorageClient(vertx), ConversationHistory.Window.from(config()),
-        HttpLimits.from(config()));
+    storage = new StorageClient(vertx);
+    history = new ConversationHistory(storage, ConversationHistory.Window.from(config()), HttpLimits.from(config()));
     return Future.all(vertx.eventBus().<JsonObject>localConsumer(Addresses.AGENT_RUN, this::handle).completion(),
         vertx.eventBus().<JsonObject>localConsumer(Addresses.AGENT_CANCEL, message -> {
           Run run = runs.get(String.valueOf(message.body().getValue("id")));
@@ -84,7 +86,8 @@ public final class AgentVerticle extends VerticleBase {
     }
     try {
       String owner = Owners.scope(body.getValue("owner"));
-      producer.write(run(runId, owner, AgentRequest.from(body, bodies), events), 0);
+      JsonObject run = run(runId, owner, AgentRequest.from(body, bodies), events);
+      producer.write(record(body.getValue("idempotency"), run), 0);
       producer.end("stop", new JsonObject());
     } catch (ApiException e) {
       producer.fail(e);
@@ -94,6 +97,20 @@ public final class AgentVerticle extends VerticleBase {
     } finally {
       runs.remove(runId, events);
     }
+  }
+
+  /**
+   * A run with an idempotency key is recorded under it before the client gets it: then a retry gets
+   * this run again. Answers the run to send: this one, or the first one of the key if another
+   * request completed it meanwhile.
+   */
+  private JsonObject record(Object idempotency, JsonObject run) {
+    if (!(idempotency instanceof JsonObject keyed)) {
+      return run;
+    }
+    JsonObject recorded = storage.request(Addresses.STORAGE_IDEMPOTENCY_COMPLETE,
+        keyed.copy().put("status", 200).put("body", run)).await();
+    return recorded.getJsonObject("body", run);
   }
 
   /** One run, in plain sequential style; each {@code await()} suspends only this virtual thread. */

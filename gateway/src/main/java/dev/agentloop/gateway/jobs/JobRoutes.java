@@ -9,6 +9,7 @@ import dev.agentloop.common.openai.HttpErrors;
 import dev.agentloop.common.stream.StreamTimeouts;
 import dev.agentloop.common.stream.TokenStream;
 import dev.agentloop.gateway.ChatBodies;
+import dev.agentloop.gateway.idempotency.Idempotency;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -30,14 +31,18 @@ public final class JobRoutes {
   /** A job may go quiet for long (one slow item): no stall or total timeout; the watch is in this process. */
   private static final StreamTimeouts WATCH = new StreamTimeouts(10_000, 24L * 3600 * 1000, 0);
 
+  static final String ROUTE = "POST /v1/jobs";
+
   private final Vertx vertx;
   private final ChatBodies bodies;
   private final long slowReaderTimeoutMs;
+  private final Idempotency idempotency;
 
-  public JobRoutes(Vertx vertx, ChatBodies bodies, long slowReaderTimeoutMs) {
+  public JobRoutes(Vertx vertx, ChatBodies bodies, long slowReaderTimeoutMs, Idempotency idempotency) {
     this.vertx = vertx;
     this.bodies = bodies;
     this.slowReaderTimeoutMs = slowReaderTimeoutMs;
+    this.idempotency = idempotency;
   }
 
   public void mount(Router router) {
@@ -53,18 +58,28 @@ public final class JobRoutes {
     return new JsonObject().put("id", ctx.pathParam("id")).put("owner", Owner.of(ctx).scope());
   }
 
+  /** With an {@code Idempotency-Key}, created once: the same key and body answer the first job again. */
   private void create(RoutingContext ctx) {
+    JsonObject body;
     JobRequest request;
     try {
-      request = JobRequest.from(bodies.json(ctx), bodies);
+      body = bodies.json(ctx);
+      request = JobRequest.from(body, bodies);
     } catch (ApiException e) {
       HttpErrors.send(ctx.response(), e);
       return;
     }
-    Future<JsonObject> created = ask(Addresses.JOBS_CREATE, request.toJson().put("client", ClientId.of(ctx))
-        .put("owner", Owner.of(ctx).id()));
-    created.onSuccess(job -> ctx.response().putHeader("location", "/v1/jobs/" + job.getString("id")));
-    reply(ctx, created, 202);
+    JsonObject job = request.toJson().put("client", ClientId.of(ctx)).put("owner", Owner.of(ctx).id());
+    idempotency.begin(ctx, ROUTE, body)
+        .compose(attempt -> attempt.replay() != null ? Future.succeededFuture(attempt.replay())
+            : attempt.write(202, null, keyed -> ask(Addresses.JOBS_CREATE, keyed == null ? job
+                : job.put("idempotency", keyed))))
+        .onSuccess(recorded -> {
+          JsonObject created = recorded.getJsonObject("body", new JsonObject());
+          ctx.response().putHeader("location", "/v1/jobs/" + created.getString("id"));
+          Idempotency.send(ctx, recorded);
+        })
+        .onFailure(failure -> HttpErrors.send(ctx.response(), ApiException.from(failure, "jobs service")));
   }
 
   private void results(RoutingContext ctx) {

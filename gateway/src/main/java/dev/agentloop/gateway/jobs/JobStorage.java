@@ -37,9 +37,17 @@ final class JobStorage {
     stopped = true;
   }
 
-  Future<Void> create(Job job, String node, String incarnation) {
-    return storage.request(Addresses.STORAGE_JOBS_CREATE, job.header(node, incarnation).put("state", job.state()))
-        .mapEmpty();
+  /**
+   * Stores the job's header. With {@code idempotency} (else null) the key is recorded with it, and
+   * the reply is the recorded response ({@code {"status","body","replayed"}}): when replayed, the
+   * key's first job, and this one was not stored.
+   */
+  Future<JsonObject> create(Job job, String node, String incarnation, JsonObject idempotency) {
+    JsonObject header = job.header(node, incarnation).put("state", job.state());
+    if (idempotency != null) {
+      header.put("idempotency", idempotency.copy().put("body", job.view()));
+    }
+    return storage.request(Addresses.STORAGE_JOBS_CREATE, header);
   }
 
   Future<Void> update(Job job) {

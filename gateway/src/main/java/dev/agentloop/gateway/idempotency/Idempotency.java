@@ -1,0 +1,81 @@
+package dev.agentloop.gateway.idempotency;
+
+import dev.agentloop.common.Addresses;
+import dev.agentloop.common.ApiException;
+import dev.agentloop.common.guards.Owner;
+import dev.agentloop.gateway.StorageClient;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/**
+ * The {@code Idempotency-Key} header of the gateway's write routes, as Stripe and the IETF draft
+ * define it: per API key (the request's {@link Owner}), the same key with the same request (route
+ * and canonical body, {@link RequestHash}) answers the first response again, with
+ * {@value #REPLAYED}{@code : true}; with another request it is a 422
+ * ({@code idempotency_key_reused}); while the first request still runs, a 409
+ * ({@code idempotency_key_in_progress}, with Retry-After). The storage service keeps the keys and
+ * records each one with its write ({@link Attempt}).
+ */
+public final class Idempotency {
+
+  public static final String HEADER = "Idempotency-Key";
+  public static final String REPLAYED = "Idempotent-Replayed";
+
+  private final StorageClient storage;
+  private final IdempotencyConfig config;
+
+  public Idempotency(StorageClient storage, IdempotencyConfig config) {
+    this.storage = storage;
+    this.config = config;
+  }
+
+  /** The request's key, checked (1 to 255 printable ASCII characters, once), or null; else a 400. */
+  public static String key(RoutingContext ctx) {
+    List<String> values = ctx.request().headers().getAll(HEADER);
+    if (values.isEmpty()) {
+      return null;
+    }
+    String key = values.get(0);
+    if (values.size() > 1 || key.isEmpty() || key.length() > 255 || key.chars().anyMatch(c -> c < 0x20 || c > 0x7e)) {
+      throw ApiException.badRequest("Invalid Idempotency-Key header: expected one key of 1 to 255 printable ASCII "
+          + "characters.", HEADER, "invalid_idempotency_key");
+    }
+    return key;
+  }
+
+  /**
+   * Reserves the request's key for {@code body} sent to {@code route} (e.g. {@code "POST /v1/jobs"}):
+   * an attempt that holds it, or one whose {@link Attempt#replay} is the first response. Without a
+   * key, {@link Attempt#NONE}. Fails with the 400, 409, 422 or 429 of the key.
+   */
+  public Future<Attempt> begin(RoutingContext ctx, String route, JsonObject body) {
+    String key;
+    try {
+      key = key(ctx);
+    } catch (ApiException e) {
+      return Future.failedFuture(e);
+    }
+    if (key == null) {
+      return Future.succeededFuture(Attempt.NONE);
+    }
+    Attempt attempt = new Attempt(storage, Owner.of(ctx).id(), key, RequestHash.of(route, body), config.ttlMs());
+    return storage.request(Addresses.STORAGE_IDEMPOTENCY_BEGIN, new JsonObject().put("owner", attempt.owner())
+            .put("key", key).put("hash", attempt.hash()).put("lock_ms", config.lockMs()))
+        .map(answer -> "completed".equals(answer.getString("state"))
+            ? attempt.replaying(new JsonObject().put("status", answer.getInteger("status", 200))
+                .put("body", answer.getJsonObject("body")).put("replayed", true))
+            : attempt);
+  }
+
+  /** A recorded response ({@code {"status","body","replayed"}}) as the HTTP answer. */
+  public static void send(RoutingContext ctx, JsonObject recorded) {
+    if (recorded.getBoolean("replayed", false)) {
+      ctx.response().putHeader(REPLAYED, "true");
+    }
+    JsonObject body = recorded.getJsonObject("body");
+    ctx.response().setStatusCode(recorded.getInteger("status", 200)).putHeader("content-type", "application/json")
+        .end(body == null ? "{}" : body.encode());
+  }
+}

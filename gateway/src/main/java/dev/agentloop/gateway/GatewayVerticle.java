@@ -53,7 +53,7 @@ public final class GatewayVerticle extends VerticleBase {
         RetryingChatService.Policy.from(Settings.root(config()).section("gateway")).memberLossOnly(), registry);
     ConversationHistory history = new ConversationHistory(storage, config.history(), config.limits());
     Admission admission = Admission.of(vertx, config());
-    Idempotency idempotency = new Idempotency(storage, IdempotencyConfig.from(config()));
+    Idempotency idempotency = new Idempotency(vertx, storage, IdempotencyConfig.from(config()));
     routes = new ChatRoutes(models, config.limits(), ChatMetrics.of(registry, "gateway"),
         new ConversationHook(storage, history, idempotency))
         .admission(ctx -> admission.admit(Admission.Kind.STREAM, ClientId.of(ctx))::release);

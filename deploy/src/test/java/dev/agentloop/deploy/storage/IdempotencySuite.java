@@ -111,6 +111,22 @@ abstract class IdempotencySuite {
   }
 
   @Test
+  void a_large_body_is_matched_by_its_content_too() {
+    String id = create();
+    String key = newKey();
+    String words = "large ".repeat(15_000); // some 90 kB: hashed off the event loop
+    HttpResponse<String> first = client.post(CHAT, chat(id, "mock-fast", words), KEY, key);
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    // the same content with its keys in another order is the same request
+    JsonObject reordered = new JsonObject().put("conversation_id", id).put("messages", new JsonArray()
+        .add(new JsonObject().put("content", words).put("role", "user"))).put("model", "mock-fast");
+    assertThat(Http.json(client.post(CHAT, reordered, KEY, key))).isEqualTo(Http.json(first));
+    assertThat(error(client.post(CHAT, chat(id, "mock-fast", words + "!"), KEY, key), 422).getString("code"))
+        .isEqualTo("idempotency_key_reused");
+    assertThat(messageCount(id)).isEqualTo(2);
+  }
+
+  @Test
   void the_same_key_with_another_body_or_on_another_route_is_a_422() {
     String id = create();
     String key = newKey();

@@ -46,14 +46,6 @@ public final class Attempt {
     return key != null;
   }
 
-  String owner() {
-    return owner;
-  }
-
-  String hash() {
-    return hash;
-  }
-
   /** The first response of this key ({@code {"status","body","replayed":true}}), or null: this request runs. */
   public JsonObject replay() {
     return replay;

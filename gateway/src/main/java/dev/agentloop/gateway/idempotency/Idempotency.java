@@ -5,6 +5,7 @@ import dev.agentloop.common.ApiException;
 import dev.agentloop.common.guards.Owner;
 import dev.agentloop.gateway.StorageClient;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -23,10 +24,15 @@ public final class Idempotency {
   public static final String HEADER = "Idempotency-Key";
   public static final String REPLAYED = "Idempotent-Replayed";
 
+  /** Bodies larger than this are hashed on a worker thread: a 1 MiB body takes some 5 ms. */
+  static final int HASH_ON_LOOP_BYTES = 64 * 1024;
+
+  private final Vertx vertx;
   private final StorageClient storage;
   private final IdempotencyConfig config;
 
-  public Idempotency(StorageClient storage, IdempotencyConfig config) {
+  public Idempotency(Vertx vertx, StorageClient storage, IdempotencyConfig config) {
+    this.vertx = vertx;
     this.storage = storage;
     this.config = config;
   }
@@ -60,13 +66,19 @@ public final class Idempotency {
     if (key == null) {
       return Future.succeededFuture(Attempt.NONE);
     }
-    Attempt attempt = new Attempt(storage, Owner.of(ctx).id(), key, RequestHash.of(route, body), config.ttlMs());
-    return storage.request(Addresses.STORAGE_IDEMPOTENCY_BEGIN, new JsonObject().put("owner", attempt.owner())
-            .put("key", key).put("hash", attempt.hash()).put("lock_ms", config.lockMs()))
-        .map(answer -> "completed".equals(answer.getString("state"))
-            ? attempt.replaying(new JsonObject().put("status", answer.getInteger("status", 200))
-                .put("body", answer.getJsonObject("body")).put("replayed", true))
-            : attempt);
+    String owner = Owner.of(ctx).id();
+    Future<String> hash = ctx.body().length() > HASH_ON_LOOP_BYTES
+        ? vertx.executeBlocking(() -> RequestHash.of(route, body), false)
+        : Future.succeededFuture(RequestHash.of(route, body));
+    return hash.compose(hashed -> {
+      Attempt attempt = new Attempt(storage, owner, key, hashed, config.ttlMs());
+      return storage.request(Addresses.STORAGE_IDEMPOTENCY_BEGIN, new JsonObject().put("owner", owner)
+              .put("key", key).put("hash", hashed).put("lock_ms", config.lockMs()))
+          .map(answer -> "completed".equals(answer.getString("state"))
+              ? attempt.replaying(new JsonObject().put("status", answer.getInteger("status", 200))
+                  .put("body", answer.getJsonObject("body")).put("replayed", true))
+              : attempt);
+    });
   }
 
   /** A recorded response ({@code {"status","body","replayed"}}) as the HTTP answer. */

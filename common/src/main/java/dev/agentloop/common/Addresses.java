@@ -80,6 +80,25 @@ public final class Addresses {
   public static final String STORAGE_JOBS_EXPIRE = "agentloop.storage.jobs.expire";
 
   /**
+   * Reserves an idempotency key before its write runs. Body: {@code {"owner","key","hash","lock_ms"}}
+   * ({@code owner} the key's owner, never {@code "*"}; {@code hash} that of the request). Reply:
+   * {@code {"state":"reserved"}}, or {@code {"state":"completed","status","body"}}: the recorded
+   * response of the first request. Failures: 409 {@code idempotency_key_in_progress} (with its
+   * Retry-After) while another request holds it, 422 {@code idempotency_key_reused} for another
+   * hash, 429 {@code idempotency_keys_exhausted} past the owner's cap.
+   */
+  public static final String STORAGE_IDEMPOTENCY_BEGIN = "agentloop.storage.idempotency.begin";
+  /** Frees a reservation whose write did not happen. Body: {@code {"owner","key","hash"}}. Reply: {@code {"released": bool}}. */
+  public static final String STORAGE_IDEMPOTENCY_RELEASE = "agentloop.storage.idempotency.release";
+  /**
+   * Records the response of a request that stores nothing else (an agent run). Body:
+   * {@code {"owner","key","hash","status","body","ttl_ms"}}. Reply: the recorded response
+   * {@code {"status","body","replayed"}} ({@code replayed}: the key was completed already, its
+   * first response answers).
+   */
+  public static final String STORAGE_IDEMPOTENCY_COMPLETE = "agentloop.storage.idempotency.complete";
+
+  /**
    * Run an agent workflow (local to this node). Body: a checked agent run ({@code AgentRequest}) plus
    * {@code id} (the run id) and {@code stream}. Replies: the stream protocol of
    * {@link dev.agentloop.common.stream.StreamProtocol} with JSON events: with {@code stream}, each step

@@ -32,6 +32,11 @@ public final class ApiException extends RuntimeException {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 
+  /** The same error, telling the client to try again in {@code seconds} (the {@code Retry-After} header). */
+  public ApiException retryAfter(int seconds) {
+    return new ApiException(status, type, code, param, getMessage(), Math.max(1, seconds));
+  }
+
   /** A 429: concurrent work or a rate past its limit, to be tried again in {@code retryAfterSeconds}. */
   public static ApiException tooManyRequests(String message, int retryAfterSeconds) {
     return new ApiException(429, "requests", "rate_limit_exceeded", null, message, Math.max(1, retryAfterSeconds));

@@ -39,14 +39,20 @@ class MalformedBusMessagesTest {
       new JsonObject().put("id", new JsonObject()), new JsonObject().put("limit", "ten").put("after", 3),
       new JsonObject().put("conversation_id", "conv_x").put("messages", "not a list"),
       new JsonObject().put("conversation_id", "conv_x").put("messages", new JsonArray()).put("assistant", 5),
-      new JsonObject().put("id", "conv_abc").put("format", "pdf"));
+      new JsonObject().put("id", "conv_abc").put("format", "pdf"),
+      new JsonObject().put("owner", "*").put("key", "k").put("hash", "not hex").put("lock_ms", 5),
+      new JsonObject().put("owner", "anonymous").put("key", "").put("hash", "ab").put("ttl_ms", -1),
+      new JsonObject().put("owner", "anonymous").put("key", "k\u0001").put("hash", "ab").put("status", 200)
+          .put("body", "not an object"),
+      new JsonObject().put("owner", "anonymous").put("idempotency", "yes"));
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {Addresses.STORAGE_GET, Addresses.STORAGE_LIST, Addresses.STORAGE_APPEND,
       Addresses.STORAGE_DELETE, Addresses.STORAGE_CREATE, Addresses.LLM_STREAM,
       Addresses.LLM_COMPLETE, Addresses.STORAGE_JOBS_CREATE, Addresses.STORAGE_JOBS_UPDATE, Addresses.STORAGE_JOBS_RECORD,
       Addresses.STORAGE_JOBS_GET, Addresses.STORAGE_JOBS_RESULTS, Addresses.STORAGE_JOBS_INTERRUPT,
-      Addresses.STORAGE_JOBS_EXPIRE, Addresses.JOBS_CREATE, Addresses.JOBS_GET, Addresses.JOBS_RESULTS,
+      Addresses.STORAGE_JOBS_EXPIRE, Addresses.STORAGE_IDEMPOTENCY_BEGIN, Addresses.STORAGE_IDEMPOTENCY_RELEASE,
+      Addresses.STORAGE_IDEMPOTENCY_COMPLETE, Addresses.JOBS_CREATE, Addresses.JOBS_GET, Addresses.JOBS_RESULTS,
       Addresses.JOBS_CANCEL, Addresses.JOBS_WATCH, Addresses.AGENT_RUN})
   @DisplayName("malformed bodies get a 4xx failure reply, never a timeout, and the service keeps serving")
   void malformed_bodies(String address) throws Exception {

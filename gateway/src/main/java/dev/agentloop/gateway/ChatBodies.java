@@ -1,7 +1,7 @@
 package dev.agentloop.gateway;
 
 import dev.agentloop.common.openai.ChatRequest;
-import dev.agentloop.common.openai.ChatRoutes;
+import dev.agentloop.common.openai.JsonBody;
 import dev.agentloop.common.openai.HttpLimits;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -24,7 +24,7 @@ public final class ChatBodies {
 
   /** The body as a JSON object, or a 400 in OpenAI's words. */
   public JsonObject json(RoutingContext ctx) {
-    return ChatRoutes.jsonBody(ctx, limits);
+    return JsonBody.of(ctx, limits);
   }
 
   /** A 400 naming {@code param} when {@code text} is longer than a message may be. */

@@ -42,13 +42,14 @@ final class ConversationExport {
     this.dir = dir;
   }
 
-  void handle(RoutingContext ctx, String id) {
+  /** {@code owner}: whose conversations the caller may read (an owner id, or {@code "*"}). */
+  void handle(RoutingContext ctx, String owner, String id) {
     ExportFormat format = ExportFormat.of(ctx.request().getParam("format", "jsonl"));
     String file = dir.resolve(id + "-" + UUID.randomUUID() + "." + format.extension).toString();
     FileSystem fs = vertx.fileSystem();
     fs.mkdirs(dir.toString())
         .compose(v -> fs.open(file, new OpenOptions().setWrite(true).setCreateNew(true)))
-        .compose(out -> writePages(out, id, format, 0).eventually(out::close))
+        .compose(out -> writePages(out, owner, id, format, 0).eventually(out::close))
         .compose(v -> ctx.response()
             .putHeader("content-type", format.contentType)
             .putHeader("content-disposition", "attachment; filename=\"" + id + "." + format.extension + "\"")
@@ -58,14 +59,14 @@ final class ConversationExport {
             .onFailure(e -> LOG.warn("export: could not remove {}: {}", file, e.getMessage())));
   }
 
-  private Future<Void> writePages(AsyncFile out, String id, ExportFormat format, long after) {
-    JsonObject request = new JsonObject().put("id", id).put("after", after).put("limit", PAGE);
+  private Future<Void> writePages(AsyncFile out, String owner, String id, ExportFormat format, long after) {
+    JsonObject request = new JsonObject().put("owner", owner).put("id", id).put("after", after).put("limit", PAGE);
     return storage.request(Addresses.STORAGE_GET, request).compose(page -> vertx
         .executeBlocking(() -> render(format, page, after == 0), false)
         .compose(out::write)
         .compose(v -> {
           long next = page.getLong("last_position", after);
-          return page.getBoolean("has_more", false) && next > after ? writePages(out, id, format, next)
+          return page.getBoolean("has_more", false) && next > after ? writePages(out, owner, id, format, next)
               : Future.succeededFuture();
         }));
   }

@@ -47,10 +47,13 @@ public final class ConversationHistory {
     this.maxMessages = limits.maxMessages();
   }
 
-  /** The window of {@code conversationId} for a request that brings {@code ownMessages} of its own; 404 when unknown. */
-  public Future<Loaded> load(String conversationId, int ownMessages) {
+  /**
+   * The window of {@code conversationId} for a request that brings {@code ownMessages} of its own;
+   * 404 when unknown, or not {@code owner}'s (an owner id, or {@code "*"}).
+   */
+  public Future<Loaded> load(String owner, String conversationId, int ownMessages) {
     int last = Math.max(0, Math.min(window.maxMessages(), maxMessages - ownMessages));
-    JsonObject request = new JsonObject().put("id", conversationId).put("last", last)
+    JsonObject request = new JsonObject().put("owner", owner).put("id", conversationId).put("last", last)
         .put("max_chars", window.maxChars());
     return storage.request(Addresses.STORAGE_GET, request).map(conversation -> {
       JsonArray messages = new JsonArray();

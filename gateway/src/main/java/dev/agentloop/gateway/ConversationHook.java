@@ -2,15 +2,19 @@ package dev.agentloop.gateway;
 
 import dev.agentloop.common.Addresses;
 import dev.agentloop.common.ApiException;
+import dev.agentloop.common.guards.Owner;
 import dev.agentloop.common.openai.ChatHook;
 import dev.agentloop.common.openai.ChatRequest;
+import dev.agentloop.common.openai.JsonBody;
 import dev.agentloop.common.openai.SseRelay;
 import dev.agentloop.common.storage.ConversationIds;
 import dev.agentloop.common.storage.StoredText;
+import dev.agentloop.gateway.idempotency.Attempt;
+import dev.agentloop.gateway.idempotency.Idempotency;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,23 +23,33 @@ import org.slf4j.LoggerFactory;
  * window ({@link ConversationHistory}) go before the request's own, the response says how many in
  * {@value ConversationHistory#HEADER}, and the turn (the request's messages plus the answer,
  * {@code complete:false} when it was cut short) is stored when the answer ends. A completed answer
- * is acknowledged only once stored.
+ * is acknowledged only once stored. Only the key that owns the conversation (or an admin key) may
+ * use it: for any other it is unknown (404). With an {@code Idempotency-Key}, a retried turn is
+ * stored once and answered with the first answer ({@link Idempotency}).
  */
 final class ConversationHook implements ChatHook {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConversationHook.class);
+  static final String ROUTE = "POST /v1/chat/completions";
   private final StorageClient storage;
   private final ConversationHistory history;
+  private final Idempotency idempotency;
 
-  ConversationHook(StorageClient storage, ConversationHistory history) {
+  ConversationHook(StorageClient storage, ConversationHistory history, Idempotency idempotency) {
     this.storage = storage;
     this.history = history;
+    this.idempotency = idempotency;
   }
 
   @Override
-  public Future<ChatRequest> before(ChatRequest request, MultiMap responseHeaders) {
-    if (request.conversationId() == null) {
-      return Future.succeededFuture(request);
+  public Future<Turn> before(ChatRequest request, RoutingContext ctx) {
+    if (request.conversationId() == null) { // nothing is stored: a key is checked, and needs nothing else
+      try {
+        Idempotency.key(ctx);
+      } catch (ApiException e) {
+        return Future.failedFuture(e);
+      }
+      return Future.succeededFuture(Turn.of(request));
     }
     if (!ConversationIds.valid(request.conversationId())) {
       return Future.failedFuture(ApiException.badRequest("Invalid 'conversation_id': expected an id like 'conv_abc123'.",
@@ -45,31 +59,74 @@ final class ConversationHook implements ChatHook {
       return Future.failedFuture(ApiException.badRequest(
           "Messages stored in a conversation must not contain the NUL character (U+0000).", "messages", "invalid_value"));
     }
-    return history.load(request.conversationId(), request.messages().size()).map(loaded -> {
-      responseHeaders.set(ConversationHistory.HEADER, loaded.header());
-      JsonArray messages = loaded.messages().copy();
-      request.messages().forEach(messages::add);
-      return request.withMessages(messages);
+    String owner = Owner.of(ctx).scope();
+    return idempotency.begin(ctx, ROUTE, JsonBody.parsed(ctx)).compose(attempt -> {
+      if (attempt.replay() != null) {
+        ctx.response().putHeader(Idempotency.REPLAYED, "true");
+        return Future.succeededFuture(new Replayed(request, attempt.replay().getJsonObject("body")));
+      }
+      return history.load(owner, request.conversationId(), request.messages().size()).<Turn>map(loaded -> {
+        ctx.response().headers().set(ConversationHistory.HEADER, loaded.header());
+        JsonArray messages = loaded.messages().copy();
+        request.messages().forEach(messages::add);
+        return new Stored(request, request.withMessages(messages), owner, attempt);
+      }).onFailure(e -> attempt.release());
     });
   }
 
-  @Override
-  public Future<Void> after(ChatRequest request, SseRelay.Outcome outcome) {
-    if (request.conversationId() == null) {
-      return Future.succeededFuture();
+  /** The first answer of this request's idempotency key, sent again instead of asking the model. */
+  private record Replayed(ChatRequest request, JsonObject replay) implements Turn {
+  }
+
+  /**
+   * A turn of a stored conversation: the answer is stored with the client's own messages, and with
+   * the request's idempotency key its completion, in one write. With a key, an answer cut short is
+   * not stored and the key is released, so the client's retry stores the turn once.
+   */
+  private final class Stored implements Turn {
+    private final ChatRequest asked;
+    private final ChatRequest withHistory;
+    private final String owner;
+    private final Attempt attempt;
+
+    Stored(ChatRequest asked, ChatRequest withHistory, String owner, Attempt attempt) {
+      this.asked = asked;
+      this.withHistory = withHistory;
+      this.owner = owner;
+      this.attempt = attempt;
     }
-    JsonObject turn = new JsonObject()
-        .put("conversation_id", request.conversationId())
-        .put("messages", request.messages())
-        .put("assistant", new JsonObject()
-            .put("content", outcome.content())
-            .put("model", request.model())
-            .put("finish_reason", outcome.finishReason())
-            .put("usage", outcome.usage())
-            .put("complete", outcome.completed()));
-    return storage.request(Addresses.STORAGE_APPEND, turn)
-        .onFailure(failure -> LOG.warn("conversation {}: turn not stored: {}", request.conversationId(),
-            failure.getMessage()))
-        .mapEmpty();
+
+    @Override
+    public ChatRequest request() {
+      return withHistory;
+    }
+
+    @Override
+    public void abandoned() {
+      attempt.release();
+    }
+
+    @Override
+    public Future<Void> after(SseRelay.Outcome outcome, JsonObject completion) {
+      if (attempt.keyed() && (!outcome.completed() || completion == null)) {
+        attempt.release();
+        return Future.succeededFuture();
+      }
+      JsonObject turn = new JsonObject()
+          .put("owner", owner)
+          .put("conversation_id", asked.conversationId())
+          .put("messages", asked.messages())
+          .put("assistant", new JsonObject()
+              .put("content", outcome.content())
+              .put("model", asked.model())
+              .put("finish_reason", outcome.finishReason())
+              .put("usage", outcome.usage())
+              .put("complete", outcome.completed()));
+      return attempt.write(200, completion, keyed -> storage.request(Addresses.STORAGE_APPEND,
+              keyed == null ? turn : turn.put("idempotency", keyed)))
+          .onFailure(failure -> LOG.warn("conversation {}: turn not stored: {}", asked.conversationId(),
+              failure.getMessage()))
+          .mapEmpty();
+    }
   }
 }

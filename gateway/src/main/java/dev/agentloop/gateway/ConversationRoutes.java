@@ -3,10 +3,12 @@ package dev.agentloop.gateway;
 import dev.agentloop.common.Addresses;
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.config.Settings;
-import dev.agentloop.common.openai.ChatRoutes;
+import dev.agentloop.common.guards.Owner;
 import dev.agentloop.common.openai.HttpLimits;
 import dev.agentloop.common.openai.HttpErrors;
+import dev.agentloop.common.openai.JsonBody;
 import dev.agentloop.common.storage.ConversationIds;
+import dev.agentloop.gateway.idempotency.Idempotency;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -17,21 +19,26 @@ import java.nio.file.Path;
 /**
  * {@code /v1/conversations}: create, list (newest first, {@code limit} and {@code after}), get with
  * one page of its messages ({@code limit} and {@code after}, a message position), delete, and
- * export ({@link ConversationExport}).
+ * export ({@link ConversationExport}). Each key sees only the conversations it created (an admin
+ * key sees all); another key's conversation is unknown to it (404).
  */
 final class ConversationRoutes {
+
+  static final String ROUTE = "POST /v1/conversations";
 
   private final StorageClient storage;
   private final ConversationExport export;
   private final Vertx vertx;
   private final Path exportsDir;
   private final HttpLimits limits;
+  private final Idempotency idempotency;
 
   /** {@code root} is the whole configuration; exports go under its {@code storage.data_dir}. */
-  ConversationRoutes(Vertx vertx, StorageClient storage, JsonObject root, HttpLimits limits) {
+  ConversationRoutes(Vertx vertx, StorageClient storage, JsonObject root, HttpLimits limits, Idempotency idempotency) {
     this.vertx = vertx;
     this.limits = limits;
     this.storage = storage;
+    this.idempotency = idempotency;
     Path dataDir = Path.of(Settings.root(root).section("storage").string("data_dir", "./data"));
     this.exportsDir = dataDir.toAbsolutePath().normalize().resolve("exports");
     this.export = new ConversationExport(vertx, storage, exportsDir);
@@ -43,25 +50,31 @@ final class ConversationRoutes {
     router.get("/v1/conversations").handler(this::list);
     router.get("/v1/conversations/:id").handler(this::get);
     router.delete("/v1/conversations/:id").handler(ctx -> reply(ctx, 200,
-        storage.request(Addresses.STORAGE_DELETE, new JsonObject().put("id", id(ctx)))));
-    router.get("/v1/conversations/:id/export").handler(ctx -> export.handle(ctx, id(ctx)));
+        storage.request(Addresses.STORAGE_DELETE, owned(ctx).put("id", id(ctx)))));
+    router.get("/v1/conversations/:id/export").handler(ctx -> export.handle(ctx, Owner.of(ctx).scope(), id(ctx)));
   }
 
+  /** With an {@code Idempotency-Key}, created once: the same key and body answer the first conversation again. */
   private void create(RoutingContext ctx) {
-    JsonObject body = ctx.body().buffer() == null || ctx.body().length() <= 0 ? new JsonObject() : ChatRoutes.jsonBody(ctx, limits);
-    JsonObject request = new JsonObject();
+    JsonObject body = ctx.body().buffer() == null || ctx.body().length() <= 0 ? new JsonObject() : JsonBody.of(ctx, limits);
+    JsonObject request = new JsonObject().put("owner", Owner.of(ctx).id());
     if (body.containsKey("title")) {
       request.put("title", body.getValue("title"));
     }
     if (body.containsKey("metadata")) {
       request.put("metadata", body.getValue("metadata"));
     }
-    reply(ctx, 201, storage.request(Addresses.STORAGE_CREATE, request));
+    idempotency.begin(ctx, ROUTE, body)
+        .compose(attempt -> attempt.replay() != null ? Future.succeededFuture(attempt.replay())
+            : attempt.write(201, null, keyed -> storage.request(Addresses.STORAGE_CREATE,
+                keyed == null ? request : request.put("idempotency", keyed))))
+        .onSuccess(recorded -> Idempotency.send(ctx, recorded))
+        .onFailure(failure -> HttpErrors.send(ctx.response(), ApiException.from(failure, "storage-service")));
   }
 
   /** One page of messages: {@code limit} (default 100, at most 1000) after position {@code after} (default 0). */
   private void get(RoutingContext ctx) {
-    JsonObject request = new JsonObject().put("id", id(ctx));
+    JsonObject request = owned(ctx).put("id", id(ctx));
     integerParam(ctx, "limit", request);
     integerParam(ctx, "after", request);
     reply(ctx, 200, storage.request(Addresses.STORAGE_GET, request));
@@ -79,13 +92,18 @@ final class ConversationRoutes {
   }
 
   private void list(RoutingContext ctx) {
-    JsonObject request = new JsonObject();
+    JsonObject request = owned(ctx);
     integerParam(ctx, "limit", request);
     String after = ctx.request().getParam("after");
     if (after != null) {
       request.put("after", ConversationIds.require(after, "after"));
     }
     reply(ctx, 200, storage.request(Addresses.STORAGE_LIST, request));
+  }
+
+  /** A storage request that touches only what the caller's key owns (everything for an admin key). */
+  private static JsonObject owned(RoutingContext ctx) {
+    return new JsonObject().put("owner", Owner.of(ctx).scope());
   }
 
   private static String id(RoutingContext ctx) {

@@ -10,7 +10,6 @@ import dev.agentloop.common.stream.StreamTimeouts;
 import dev.agentloop.gateway.jobs.JobsConfig;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /** The {@code gateway} section, parsed once and checked. */
@@ -42,10 +41,6 @@ public record GatewayConfig(String host, int port, int instances, HttpLimits lim
         process.metricsEnabled(),
         process.metricsRegistry(),
         ConversationHistory.Window.from(root));
-  }
-
-  public List<String> apiKeys() {
-    return guards.apiKeys();
   }
 
   public RateLimits.Config rateLimits() {

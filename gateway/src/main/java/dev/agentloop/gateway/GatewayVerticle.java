@@ -15,6 +15,8 @@ import dev.agentloop.common.openai.ChatRoutes;
 import dev.agentloop.common.openai.ChatService;
 import dev.agentloop.common.openai.ClientId;
 import dev.agentloop.gateway.agent.AgentRoutes;
+import dev.agentloop.gateway.idempotency.Idempotency;
+import dev.agentloop.gateway.idempotency.IdempotencyConfig;
 import dev.agentloop.gateway.jobs.JobRoutes;
 import dev.agentloop.gateway.resilience.ResilientChatService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,16 +53,17 @@ public final class GatewayVerticle extends VerticleBase {
         RetryingChatService.Policy.from(Settings.root(config()).section("gateway")).memberLossOnly(), registry);
     ConversationHistory history = new ConversationHistory(storage, config.history(), config.limits());
     Admission admission = Admission.of(vertx, config());
+    Idempotency idempotency = new Idempotency(vertx, storage, IdempotencyConfig.from(config()));
     routes = new ChatRoutes(models, config.limits(), ChatMetrics.of(registry, "gateway"),
-        new ConversationHook(storage, history))
+        new ConversationHook(storage, history, idempotency))
         .admission(ctx -> admission.admit(Admission.Kind.STREAM, ClientId.of(ctx))::release);
     routes.mount(router);
-    new ConversationRoutes(vertx, storage, config(), config.limits()).mount(router);
+    new ConversationRoutes(vertx, storage, config(), config.limits(), idempotency).mount(router);
     ChatBodies bodies = ChatBodies.from(config());
     long slowReaderMs = config.limits().slowReaderTimeoutMs();
     new FanoutRoutes(vertx, models, bodies, admission).mount(router);
-    new AgentRoutes(vertx, bodies, admission, slowReaderMs).mount(router);
-    new JobRoutes(vertx, bodies, slowReaderMs).mount(router);
+    new AgentRoutes(vertx, bodies, admission, slowReaderMs, idempotency).mount(router);
+    new JobRoutes(vertx, bodies, slowReaderMs, idempotency).mount(router);
     new HealthRoutes(vertx).mount(router);
     admin = new AdminRoutes(vertx, config(), config, guards);
     Future<Void> adminReady = admin.mount(router);

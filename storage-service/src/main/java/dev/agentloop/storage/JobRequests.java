@@ -3,6 +3,7 @@ package dev.agentloop.storage;
 import dev.agentloop.common.Addresses;
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.storage.JobIds;
+import dev.agentloop.common.storage.Owners;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -32,7 +33,8 @@ final class JobRequests {
             .map(v -> new JsonObject().put("id", body.getString("id"))),
         Addresses.STORAGE_JOBS_RECORD, this::record,
         Addresses.STORAGE_JOBS_GET, this::get,
-        Addresses.STORAGE_JOBS_RESULTS, body -> jobs.results(id(body), after(body), limit(body), maxBytes(body)),
+        Addresses.STORAGE_JOBS_RESULTS, body -> jobs.results(StorageVerticle.scope(body), id(body), after(body),
+            limit(body), maxBytes(body)),
         Addresses.STORAGE_JOBS_INTERRUPT, body -> jobs.interrupt(text(body, "node", 256), text(body, "incarnation", 64),
             JobState.whole(body.getValue("finished_at"), "finished_at", Long.MAX_VALUE))
             .map(n -> new JsonObject().put("interrupted", n)),
@@ -52,12 +54,18 @@ final class JobRequests {
       throw ApiException.badRequest("Invalid 'requests': expected an array of state.progress.total requests.",
           "requests", "invalid_value");
     }
-    JsonObject header = new JsonObject().put("id", body.getString("id")).put("node", text(body, "node", 256))
+    JsonObject header = new JsonObject().put("id", body.getString("id"))
+        .put("owner", Owners.owner(body.getValue("owner"), "owner")).put("node", text(body, "node", 256))
         .put("incarnation", text(body, "incarnation", 64))
         .put("created_at", JobState.whole(body.getValue("created_at"), "created_at", Long.MAX_VALUE))
         .put("concurrency", (int) JobState.whole(body.getValue("concurrency"), "concurrency", 1_000))
         .put("requests", requests);
-    return jobs.create(header, state).map(v -> new JsonObject().put("id", header.getString("id")));
+    KeyedWrite keyed = KeyedWrite.of(body);
+    if (keyed != null && keyed.body() == null) {
+      throw ApiException.badRequest("Invalid 'idempotency.body': the response to record is required.",
+          "idempotency.body", "invalid_value");
+    }
+    return jobs.create(header, state, keyed);
   }
 
   private Future<JsonObject> record(JsonObject body) {
@@ -74,12 +82,13 @@ final class JobRequests {
   /** The job with its first page of results; with {@code "limit": 0}, the job alone. */
   private Future<JsonObject> get(JsonObject body) {
     String id = id(body);
+    String owner = StorageVerticle.scope(body);
     if (Integer.valueOf(0).equals(body.getValue("limit"))) {
-      return jobs.get(id);
+      return jobs.get(owner, id);
     }
     int limit = limit(body);
     long maxBytes = maxBytes(body);
-    return jobs.get(id).compose(job -> jobs.results(id, -1, limit, maxBytes)
+    return jobs.get(owner, id).compose(job -> jobs.results(owner, id, -1, limit, maxBytes)
         .map(page -> job.put("results", page.getJsonArray("data")).put("results_has_more", page.getBoolean("has_more"))));
   }
 

@@ -2,6 +2,7 @@ package dev.agentloop.storage;
 
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.storage.ConversationIds;
+import dev.agentloop.storage.LocalConversationIndex.Entry;
 import dev.agentloop.storage.PageCursors.Cursor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,12 +14,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,11 +25,14 @@ import org.slf4j.LoggerFactory;
  * The first record describes the conversation (written whole: temp, fsync, rename); each later
  * record is one turn, so a turn is on disk entirely or not at all. A write is acknowledged only
  * after {@code fsync}, and the index changes only then; a write that fails leaves the file as it
- * was, and a conversation whose file could not be put back turns read-only until restart.
+ * was, and a conversation whose file could not be put back turns read-only until restart. A keyed
+ * write ({@link KeyedWrite}) carries its key and response in its own record, so the key is
+ * recorded exactly when the write is.
  *
- * <p>All file work and the in-memory index live on one single-threaded named worker pool: writes
- * never interleave, the index needs no lock, and no event loop ever touches a file. Pages are read
- * forwards from a remembered cursor, history windows backwards from the end of the file.
+ * <p>All file work and the in-memory index ({@link LocalConversationIndex}) live on one
+ * single-threaded named worker pool: writes never interleave, the index needs no lock, and no event
+ * loop ever touches a file. Pages are read forwards from a remembered cursor, history windows
+ * backwards from the end of the file.
  */
 final class LocalConversationRepository implements ConversationRepository {
 
@@ -42,46 +41,22 @@ final class LocalConversationRepository implements ConversationRepository {
   private final Vertx vertx;
   private final Path dir;
   private final RecordFile files;
+  private final LocalKeys keys;
   private WorkerExecutor worker;
   private StoreLock lock;
   // confined to the worker thread
-  private final Map<String, Entry> byId = new HashMap<>();
-  private final NavigableMap<Long, Entry> bySeq = new TreeMap<>();
+  private final LocalConversationIndex index = new LocalConversationIndex();
   private final PageCursors cursors = new PageCursors();
-  private long nextSeq = 1;
-
-  private static final class Entry {
-    final String id;
-    final long seq;
-    final long createdAt;
-    final String title;
-    final JsonObject metadata;
-    final long headerEnd;
-    int messageCount;
-    String readOnly;
-
-    Entry(JsonObject header, long headerEnd) {
-      this.id = header.getString("id");
-      this.seq = header.getLong("seq");
-      this.createdAt = header.getLong("created_at");
-      this.title = header.getString("title");
-      this.metadata = header.getJsonObject("metadata", new JsonObject());
-      this.headerEnd = headerEnd;
-    }
-
-    JsonObject json() {
-      return Messages.conversation(id, createdAt, title, metadata, messageCount);
-    }
-  }
 
   LocalConversationRepository(Vertx vertx, Path dataDir) {
-    this(vertx, dataDir, new RecordFile(RecordFile.Io.REAL, Frames.MAX_PAYLOAD));
+    this(vertx, dataDir, new RecordFile(RecordFile.Io.REAL, Frames.MAX_PAYLOAD), new LocalKeys(10_000));
   }
 
-  LocalConversationRepository(Vertx vertx, Path dataDir, RecordFile files) {
+  LocalConversationRepository(Vertx vertx, Path dataDir, RecordFile files, LocalKeys keys) {
     this.vertx = vertx;
     this.dir = dataDir.resolve("conversations");
     this.files = files;
+    this.keys = keys;
   }
 
   @Override
@@ -95,7 +70,7 @@ final class LocalConversationRepository implements ConversationRepository {
       lock = StoreLock.acquire(dir);
       List<LocalRecovery.Found> conversations;
       try {
-        conversations = new LocalRecovery(dir, files).run();
+        conversations = new LocalRecovery(dir, files, keys).run();
       } catch (IOException | RuntimeException e) {
         lock.close();
         lock = null;
@@ -104,39 +79,49 @@ final class LocalConversationRepository implements ConversationRepository {
       for (LocalRecovery.Found found : conversations) {
         Entry entry = new Entry(found.header(), found.headerEnd());
         entry.messageCount = found.messageCount();
-        byId.put(entry.id, entry);
-        bySeq.put(entry.seq, entry);
-        nextSeq = Math.max(nextSeq, entry.seq + 1);
+        index.add(entry);
       }
       return null;
     }, true);
   }
 
   @Override
-  public Future<JsonObject> create(String title, JsonObject metadata) {
+  public Future<JsonObject> create(String owner, String title, JsonObject metadata, KeyedWrite keyed) {
     return blocking(() -> {
+      long now = System.currentTimeMillis();
+      LocalKeys.Entry done = keyed == null ? null : keys.claim(keyed, now);
+      if (done != null) {
+        return KeyedWrite.recorded(done.status, LocalKeys.body(done), true);
+      }
       String id = ConversationIds.newId();
-      JsonObject header = new JsonObject().put("type", "conversation").put("id", id).put("seq", nextSeq)
-          .put("created_at", System.currentTimeMillis() / 1000).put("title", title)
+      JsonObject header = new JsonObject().put("type", "conversation").put("id", id).put("owner", owner)
+          .put("seq", index.nextSeq()).put("created_at", now / 1000).put("title", title)
           .put("metadata", metadata == null ? new JsonObject() : metadata);
+      JsonObject conversation = Messages.conversation(id, now / 1000, title, header.getJsonObject("metadata"), 0);
+      KeyedWrite write = keyed == null ? null : keyed.withBody(conversation);
+      if (write != null) {
+        header.put("idempotency", write.record(now));
+      }
       long headerEnd;
       try {
         headerEnd = files.create(file(id), header);
-      } catch (Frames.TooLarge e) {
-        throw tooLarge(e);
+      } catch (IOException | RuntimeException e) {
+        unclaim(write);
+        throw e instanceof Frames.TooLarge tooLarge ? tooLarge(tooLarge) : e;
       }
-      Entry entry = new Entry(header, headerEnd);
-      nextSeq++;
-      byId.put(id, entry);
-      bySeq.put(entry.seq, entry);
-      return entry.json();
+      index.add(new Entry(header, headerEnd));
+      if (write == null) {
+        return conversation;
+      }
+      keys.written(write, new LocalKeys.Place(file(id), 0, id), now);
+      return KeyedWrite.recorded(write.status(), conversation, false);
     });
   }
 
   @Override
-  public Future<JsonObject> page(String id, long after, int limit) {
+  public Future<JsonObject> page(String owner, String id, long after, int limit) {
     return blocking(() -> {
-      Entry entry = require(id);
+      Entry entry = index.require(owner, id);
       JsonArray page = new JsonArray();
       if (after < entry.messageCount) {
         readPage(entry, after, limit, page);
@@ -170,9 +155,9 @@ final class LocalConversationRepository implements ConversationRepository {
   }
 
   @Override
-  public Future<JsonObject> window(String id, int maxMessages, long maxChars) {
+  public Future<JsonObject> window(String owner, String id, int maxMessages, long maxChars) {
     return blocking(() -> {
-      Entry entry = require(id);
+      Entry entry = index.require(owner, id);
       Window window = new Window(maxMessages, maxChars);
       boolean reachedStart = true;
       if (maxMessages > 0 && entry.messageCount > 0) {
@@ -193,63 +178,79 @@ final class LocalConversationRepository implements ConversationRepository {
   }
 
   @Override
-  public Future<JsonObject> list(int limit, String after) {
-    return blocking(() -> {
-      NavigableMap<Long, Entry> view = bySeq.descendingMap();
-      if (after != null) {
-        Entry cursor = byId.get(after);
-        view = cursor == null ? new TreeMap<>() : bySeq.headMap(cursor.seq, false).descendingMap();
-      }
-      List<JsonObject> rows = new ArrayList<>();
-      for (Entry entry : view.values()) {
-        if (rows.size() > limit) {
-          break;
-        }
-        rows.add(entry.json());
-      }
-      return ConversationRepository.listPage(rows, limit);
-    });
+  public Future<JsonObject> list(String owner, int limit, String after) {
+    return blocking(() -> ConversationRepository.listPage(index.list(owner, limit + 1, after), limit));
   }
 
   @Override
-  public Future<JsonObject> appendTurn(String id, JsonArray input, JsonObject assistant) {
+  public Future<JsonObject> appendTurn(String owner, String id, JsonArray input, JsonObject assistant,
+      KeyedWrite keyed) {
     return blocking(() -> {
-      Entry entry = require(id);
+      Entry entry = index.require(owner, id);
       if (entry.readOnly != null) {
         throw ApiException.unavailable("Conversation '" + id + "' is read-only until the storage-service restarts: "
             + entry.readOnly);
       }
-      JsonArray messages = Messages.turn(input, assistant, System.currentTimeMillis() / 1000);
+      long now = System.currentTimeMillis();
+      LocalKeys.Entry done = keyed == null ? null : keys.claim(keyed, now);
+      if (done != null) {
+        return KeyedWrite.recorded(done.status, LocalKeys.body(done), true);
+      }
+      JsonArray messages = Messages.turn(input, assistant, now / 1000);
+      JsonObject turn = new JsonObject().put("type", "turn").put("messages", messages);
+      if (keyed != null) {
+        turn.put("idempotency", keyed.record(now));
+      }
+      long offset;
       try {
-        files.append(file(id), new JsonObject().put("type", "turn").put("messages", messages));
-      } catch (Frames.TooLarge e) {
-        throw tooLarge(e);
-      } catch (RecordFile.Unrepaired e) {
-        entry.readOnly = e.getMessage();
-        LOG.error("storage: conversation {} is read-only until restart: {}", id, e.getMessage());
-        throw ApiException.unavailable("The turn was not stored and conversation '" + id
-            + "' is read-only until the storage-service restarts: " + e.getMessage());
+        offset = files.append(file(id), turn);
+      } catch (IOException | RuntimeException e) {
+        unclaim(keyed);
+        throw appendFailure(entry, e);
       }
       entry.messageCount += messages.size();
-      return new JsonObject().put("conversation_id", id).put("message_count", entry.messageCount);
+      if (keyed == null) {
+        return new JsonObject().put("conversation_id", id).put("message_count", entry.messageCount);
+      }
+      keys.written(keyed, new LocalKeys.Place(file(id), offset, id), now);
+      return KeyedWrite.recorded(keyed.status(), keyed.body(), false);
     });
   }
 
+  private Exception appendFailure(Entry entry, Exception e) {
+    if (e instanceof Frames.TooLarge tooLarge) {
+      return tooLarge(tooLarge);
+    }
+    if (e instanceof RecordFile.Unrepaired unrepaired) {
+      entry.readOnly = unrepaired.getMessage();
+      LOG.error("storage: conversation {} is read-only until restart: {}", entry.id, unrepaired.getMessage());
+      return ApiException.unavailable("The turn was not stored and conversation '" + entry.id
+          + "' is read-only until the storage-service restarts: " + unrepaired.getMessage());
+    }
+    return e;
+  }
+
+  private void unclaim(KeyedWrite keyed) {
+    if (keyed != null) {
+      keys.unclaim(keyed);
+    }
+  }
+
   @Override
-  public Future<JsonObject> delete(String id) {
+  public Future<JsonObject> delete(String owner, String id) {
     return blocking(() -> {
-      Entry entry = require(id);
+      Entry entry = index.require(owner, id);
       RecordFile.delete(file(id));
-      byId.remove(id);
-      bySeq.remove(entry.seq);
+      index.remove(entry);
       cursors.forget(id);
+      keys.forget(id);
       return new JsonObject().put("id", id).put("object", "conversation.deleted").put("deleted", true);
     });
   }
 
   @Override
   public Future<JsonObject> ping() {
-    return blocking(() -> new JsonObject().put("conversations", byId.size()));
+    return blocking(() -> new JsonObject().put("conversations", index.size()).put("idempotency_keys", keys.size()));
   }
 
   @Override
@@ -268,14 +269,6 @@ final class LocalConversationRepository implements ConversationRepository {
   private ApiException tooLarge(Frames.TooLarge e) {
     return new ApiException(413, "invalid_request_error", "record_too_large", null, "The turn is " + e.size
         + " bytes once stored; a conversation record may hold at most " + e.max + " bytes. Nothing was stored.");
-  }
-
-  private Entry require(String id) {
-    Entry entry = byId.get(ConversationIds.require(id, "id"));
-    if (entry == null) {
-      throw ConversationIds.notFound(id);
-    }
-    return entry;
   }
 
   private Path file(String id) {

@@ -2,6 +2,7 @@ package dev.agentloop.storage;
 
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.storage.JobIds;
+import dev.agentloop.common.storage.Owners;
 import dev.agentloop.common.storage.JsonSize;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -41,11 +42,13 @@ final class LocalJobRepository implements JobRepository {
   private final Vertx vertx;
   private final Path dir;
   private final RecordFile files;
+  private final LocalKeys keys;
   private WorkerExecutor worker;
   private final Map<String, Entry> byId = new HashMap<>(); // confined to the worker thread
 
   private static final class Entry {
     final String id;
+    final String owner;
     final String node;
     final String incarnation;
     final long createdAt;
@@ -54,6 +57,7 @@ final class LocalJobRepository implements JobRepository {
 
     Entry(JsonObject header, JobState state) {
       this.id = header.getString("id");
+      this.owner = header.getValue("owner") instanceof String o && Owners.valid(o) ? o : Owners.ANONYMOUS;
       this.node = header.getString("node");
       this.incarnation = header.getString("incarnation");
       this.createdAt = header.getLong("created_at");
@@ -68,10 +72,11 @@ final class LocalJobRepository implements JobRepository {
     }
   }
 
-  LocalJobRepository(Vertx vertx, Path dataDir, RecordFile files) {
+  LocalJobRepository(Vertx vertx, Path dataDir, RecordFile files, LocalKeys keys) {
     this.vertx = vertx;
     this.dir = dataDir.resolve("jobs");
     this.files = files;
+    this.keys = keys;
   }
 
   @Override
@@ -114,6 +119,7 @@ final class LocalJobRepository implements JobRepository {
         return;
       }
       Entry entry = new Entry(header.record(), JobState.from(header.record().getValue("state")));
+      keys.restore(header.record(), new LocalKeys.Place(file, 0, entry.id), System.currentTimeMillis());
       RecordScanner.Summary summary = RecordScanner.forward(channel, header.end(), frame -> {
         entry.apply(JobState.from(frame.record().getValue("state")));
         return true;
@@ -134,15 +140,35 @@ final class LocalJobRepository implements JobRepository {
   }
 
   @Override
-  public Future<Void> create(JsonObject header, JobState state) {
+  public Future<JsonObject> create(JsonObject header, JobState state, KeyedWrite keyed) {
     return blocking(() -> {
       String id = header.getString("id");
       if (byId.containsKey(id)) {
         throw ApiException.badRequest("A job with id `" + id + "` exists already.", "id", "invalid_value");
       }
-      files.create(file(id), header.copy().put("type", "job").put("state", state.toJson()));
+      long now = System.currentTimeMillis();
+      LocalKeys.Entry done = keyed == null ? null : keys.claim(keyed, now);
+      if (done != null) {
+        return KeyedWrite.recorded(done.status, LocalKeys.body(done), true);
+      }
+      JsonObject record = header.copy().put("type", "job").put("state", state.toJson());
+      if (keyed != null) {
+        record.put("idempotency", keyed.record(now));
+      }
+      try {
+        files.create(file(id), record);
+      } catch (IOException | RuntimeException e) {
+        if (keyed != null) {
+          keys.unclaim(keyed);
+        }
+        throw e;
+      }
       byId.put(id, new Entry(header, state));
-      return null;
+      if (keyed == null) {
+        return new JsonObject().put("id", id);
+      }
+      keys.written(keyed, new LocalKeys.Place(file(id), 0, id), now);
+      return KeyedWrite.recorded(keyed.status(), keyed.body(), false);
     });
   }
 
@@ -170,17 +196,17 @@ final class LocalJobRepository implements JobRepository {
   }
 
   @Override
-  public Future<JsonObject> get(String id) {
+  public Future<JsonObject> get(String owner, String id) {
     return blocking(() -> {
-      Entry entry = require(id);
+      Entry entry = require(owner, id);
       return JobPages.view(entry.id, entry.createdAt, entry.concurrency, entry.state);
     });
   }
 
   @Override
-  public Future<JsonObject> results(String id, int after, int limit, long maxBytes) {
+  public Future<JsonObject> results(String owner, String id, int after, int limit, long maxBytes) {
     return blocking(() -> {
-      Entry entry = require(id);
+      Entry entry = require(owner, id);
       long end = (long) after + limit;
       Map<Integer, JsonObject> inRange = new HashMap<>();
       Map<Integer, Long> sizes = new HashMap<>();
@@ -230,6 +256,7 @@ final class LocalJobRepository implements JobRepository {
       for (Entry entry : expired) {
         RecordFile.delete(file(entry.id));
         byId.remove(entry.id);
+        keys.forget(entry.id);
       }
       return expired.size();
     });
@@ -241,8 +268,13 @@ final class LocalJobRepository implements JobRepository {
   }
 
   private Entry require(String id) {
+    return require(Owners.ALL, id);
+  }
+
+  /** The job, if {@code owner} may see it; another owner's answers as an unknown one. */
+  private Entry require(String owner, String id) {
     Entry entry = byId.get(JobIds.require(id));
-    if (entry == null) {
+    if (entry == null || !Owners.sees(owner, entry.owner)) {
       throw JobIds.notFound(id);
     }
     return entry;

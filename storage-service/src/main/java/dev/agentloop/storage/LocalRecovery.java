@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * What the local store does with its files at start: removes temp files of creates that were never
  * acknowledged, rewrites format-1 files in format 2, cuts torn tails (a frame a crash left half
  * written, with no valid frame after it), steps over damaged regions in the middle (logged and
- * counted, never cut), and reads each conversation's header and message count for the index.
+ * counted, never cut), and reads each conversation's header and message count for the index, and
+ * the idempotency keys its records hold ({@link LocalKeys}).
  */
 final class LocalRecovery {
 
@@ -32,13 +33,16 @@ final class LocalRecovery {
 
   private final Path dir;
   private final RecordFile files;
+  private final LocalKeys keys;
+  private final long now = System.currentTimeMillis();
   private int torn;
   private int damaged;
   private int rewritten;
 
-  LocalRecovery(Path dir, RecordFile files) {
+  LocalRecovery(Path dir, RecordFile files, LocalKeys keys) {
     this.dir = dir;
     this.files = files;
+    this.keys = keys;
   }
 
   List<Found> run() throws IOException {
@@ -81,9 +85,12 @@ final class LocalRecovery {
         LOG.warn("storage: {} has no readable header record; ignoring it", file);
         return null;
       }
+      String id = header.record().getString("id");
+      keys.restore(header.record(), new LocalKeys.Place(file, 0, id), now);
       int[] messages = {0};
       RecordScanner.Summary summary = RecordScanner.forward(channel, header.end(), frame -> {
         messages[0] += frame.record().getJsonArray("messages", new JsonArray()).size();
+        keys.restore(frame.record(), new LocalKeys.Place(file, frame.offset(), id), now);
         return true;
       });
       if (summary.damagedRegions() > 0) {

@@ -2,6 +2,7 @@ package dev.agentloop.storage;
 
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.storage.ConversationIds;
+import dev.agentloop.common.storage.Owners;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -12,11 +13,13 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +36,18 @@ final class PostgresConversationRepository implements ConversationRepository {
 
   private final Vertx vertx;
   private final StorageConfig.Postgres config;
+  private final PostgresIdempotency keys;
   private Pool pool;
   private Future<Void> schema;
 
   PostgresConversationRepository(Vertx vertx, StorageConfig.Postgres config) {
+    this(vertx, config, StorageConfig.Keys.DEFAULT.maxPerOwner());
+  }
+
+  PostgresConversationRepository(Vertx vertx, StorageConfig.Postgres config, int maxKeysPerOwner) {
     this.vertx = vertx;
     this.config = config;
+    this.keys = new PostgresIdempotency(this, maxKeysPerOwner);
   }
 
   static PgConnectOptions connectOptions(StorageConfig.Postgres config) {
@@ -101,18 +110,21 @@ final class PostgresConversationRepository implements ConversationRepository {
   }
 
   @Override
-  public Future<JsonObject> create(String title, JsonObject metadata) {
+  public Future<JsonObject> create(String owner, String title, JsonObject metadata, KeyedWrite keyed) {
     String id = ConversationIds.newId();
     long now = System.currentTimeMillis() / 1000;
     JsonObject meta = metadata == null ? new JsonObject() : metadata;
-    return call(() -> pool.preparedQuery(SqlQueries.INSERT_CONVERSATION).execute(Tuple.of(id, title, meta, now))
-        .map(r -> Messages.conversation(id, now, title, meta, 0)));
+    JsonObject conversation = Messages.conversation(id, now, title, meta, 0);
+    Function<SqlConnection, Future<RowSet<Row>>> insert = conn -> conn.preparedQuery(SqlQueries.INSERT_CONVERSATION)
+        .execute(Tuple.of(id, owner, title, meta, now));
+    return call(() -> keyed == null ? pool.withConnection(insert).map(conversation)
+        : keys.write(keyed.withBody(conversation), id, null, insert::apply));
   }
 
   @Override
-  public Future<JsonObject> page(String id, long after, int limit) {
+  public Future<JsonObject> page(String owner, String id, long after, int limit) {
     ConversationIds.require(id, "id");
-    return call(() -> pool.withConnection(conn -> conversation(conn, id).compose(conversation -> conn
+    return call(() -> pool.withConnection(conn -> conversation(conn, owner, id).compose(conversation -> conn
         .preparedQuery(SqlQueries.SELECT_PAGE).execute(Tuple.of(id, (int) Math.min(after, Integer.MAX_VALUE), limit + 1))
         .map(rows -> {
           JsonArray messages = new JsonArray();
@@ -126,9 +138,9 @@ final class PostgresConversationRepository implements ConversationRepository {
   }
 
   @Override
-  public Future<JsonObject> window(String id, int maxMessages, long maxChars) {
+  public Future<JsonObject> window(String owner, String id, int maxMessages, long maxChars) {
     ConversationIds.require(id, "id");
-    return call(() -> pool.withConnection(conn -> conversation(conn, id).compose(conversation -> {
+    return call(() -> pool.withConnection(conn -> conversation(conn, owner, id).compose(conversation -> {
       Window window = new Window(maxMessages, maxChars);
       if (maxMessages == 0) {
         return Future.succeededFuture(ConversationRepository.windowReply(conversation, window.messages(true)));
@@ -146,17 +158,15 @@ final class PostgresConversationRepository implements ConversationRepository {
     })));
   }
 
-  private static Future<JsonObject> conversation(SqlConnection conn, String id) {
-    return conn.preparedQuery(SqlQueries.SELECT_CONVERSATION).execute(Tuple.of(id)).compose(rows -> rows.size() == 0
+  private static Future<JsonObject> conversation(SqlConnection conn, String owner, String id) {
+    return conn.preparedQuery(SqlQueries.SELECT_CONVERSATION).execute(Tuple.of(id, owner)).compose(rows -> rows.size() == 0
         ? Future.failedFuture(ConversationIds.notFound(id))
         : Future.succeededFuture(conversation(rows.iterator().next())));
   }
 
   @Override
-  public Future<JsonObject> list(int limit, String after) {
-    return call(() -> (after == null
-        ? pool.preparedQuery(SqlQueries.LIST_NEWEST).execute(Tuple.of(limit + 1))
-        : pool.preparedQuery(SqlQueries.LIST_AFTER).execute(Tuple.of(after, limit + 1)))
+  public Future<JsonObject> list(String owner, int limit, String after) {
+    return call(() -> listRows(owner, limit + 1, after)
         .map(result -> {
           List<JsonObject> out = new ArrayList<>();
           for (Row row : result) {
@@ -166,12 +176,22 @@ final class PostgresConversationRepository implements ConversationRepository {
         }));
   }
 
+  private Future<RowSet<Row>> listRows(String owner, int rows, String after) {
+    if (Owners.ALL.equals(owner)) {
+      return after == null ? pool.preparedQuery(SqlQueries.LIST_NEWEST).execute(Tuple.of(rows))
+          : pool.preparedQuery(SqlQueries.LIST_AFTER).execute(Tuple.of(after, rows));
+    }
+    return after == null ? pool.preparedQuery(SqlQueries.LIST_OWNER_NEWEST).execute(Tuple.of(owner, rows))
+        : pool.preparedQuery(SqlQueries.LIST_OWNER_AFTER).execute(Tuple.of(owner, after, rows));
+  }
+
   @Override
-  public Future<JsonObject> appendTurn(String id, JsonArray input, JsonObject assistant) {
+  public Future<JsonObject> appendTurn(String owner, String id, JsonArray input, JsonObject assistant,
+      KeyedWrite keyed) {
     ConversationIds.require(id, "id");
     JsonArray messages = Messages.turn(input, assistant, System.currentTimeMillis() / 1000);
-    return call(() -> pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.BUMP_MESSAGE_COUNT)
-        .execute(Tuple.of(id, messages.size()))
+    Function<SqlConnection, Future<JsonObject>> turn = conn -> conn.preparedQuery(SqlQueries.BUMP_MESSAGE_COUNT)
+        .execute(Tuple.of(id, owner, messages.size()))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.failedFuture(ConversationIds.notFound(id));
@@ -185,13 +205,14 @@ final class PostgresConversationRepository implements ConversationRepository {
           }
           return conn.preparedQuery(SqlQueries.INSERT_MESSAGE).executeBatch(batch)
               .map(r -> new JsonObject().put("conversation_id", id).put("message_count", count));
-        })));
+        });
+    return call(() -> keyed == null ? pool.withTransaction(turn) : keys.write(keyed, id, null, turn::apply));
   }
 
   @Override
-  public Future<JsonObject> delete(String id) {
+  public Future<JsonObject> delete(String owner, String id) {
     ConversationIds.require(id, "id");
-    return call(() -> pool.preparedQuery(SqlQueries.DELETE_CONVERSATION).execute(Tuple.of(id)).compose(rows ->
+    return call(() -> pool.preparedQuery(SqlQueries.DELETE_CONVERSATION).execute(Tuple.of(id, owner)).compose(rows ->
         rows.rowCount() == 0
             ? Future.failedFuture(ConversationIds.notFound(id))
             : Future.succeededFuture(new JsonObject().put("id", id).put("object", "conversation.deleted")
@@ -213,6 +234,11 @@ final class PostgresConversationRepository implements ConversationRepository {
     Object metadata = row.getValue("metadata");
     return Messages.conversation(row.getString("id"), row.getLong("created_at"), row.getString("title"),
         metadata instanceof JsonObject m ? m : new JsonObject(), row.getInteger("message_count"));
+  }
+
+  /** The idempotency keys on this database. */
+  PostgresIdempotency keys() {
+    return keys;
   }
 
   /** The pool, for the other repositories on this database (jobs). */

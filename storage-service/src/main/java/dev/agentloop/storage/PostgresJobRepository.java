@@ -31,12 +31,15 @@ final class PostgresJobRepository implements JobRepository {
   }
 
   @Override
-  public Future<Void> create(JsonObject header, JobState state) {
+  public Future<JsonObject> create(JsonObject header, JobState state, KeyedWrite keyed) {
     Tuple row = Tuple.of(header.getString("id"), header.getString("node"), header.getString("incarnation"),
         header.getLong("created_at"), header.getInteger("concurrency"), header.getJsonArray("requests"),
         state.version(), state.status(), state.startedAt(), state.finishedAt(), state.total(), state.succeeded(),
-        state.failed(), state.cancelled(), state.running());
-    return database.call(() -> database.pool().preparedQuery(SqlQueries.INSERT_JOB).execute(row).mapEmpty());
+        state.failed(), state.cancelled(), state.running(), header.getString("owner"));
+    String id = header.getString("id");
+    return database.call(() -> keyed == null
+        ? database.pool().preparedQuery(SqlQueries.INSERT_JOB).execute(row).map(v -> new JsonObject().put("id", id))
+        : database.keys().write(keyed, null, id, conn -> conn.preparedQuery(SqlQueries.INSERT_JOB).execute(row)));
   }
 
   @Override
@@ -57,15 +60,15 @@ final class PostgresJobRepository implements JobRepository {
   }
 
   @Override
-  public Future<JsonObject> get(String id) {
-    return database.call(() -> selectJob(id).map(row -> JobPages.view(id, row.getLong("created_at"),
+  public Future<JsonObject> get(String owner, String id) {
+    return database.call(() -> selectJob(owner, id).map(row -> JobPages.view(id, row.getLong("created_at"),
         row.getInteger("concurrency"), state(row))));
   }
 
   @Override
-  public Future<JsonObject> results(String id, int after, int limit, long maxBytes) {
+  public Future<JsonObject> results(String owner, String id, int after, int limit, long maxBytes) {
     int end = (int) Math.min(Integer.MAX_VALUE, (long) after + limit);
-    return database.call(() -> selectJob(id).compose(job -> {
+    return database.call(() -> selectJob(owner, id).compose(job -> {
       JobState state = state(job);
       return database.pool().preparedQuery(SqlQueries.SELECT_JOB_ITEM_SIZES).execute(Tuple.of(id, after, end))
           .compose(sizeRows -> {
@@ -99,9 +102,9 @@ final class PostgresJobRepository implements JobRepository {
     return Future.succeededFuture(); // the pool is the conversations' repository's
   }
 
-  private Future<Row> selectJob(String id) {
+  private Future<Row> selectJob(String owner, String id) {
     JobIds.require(id);
-    return database.pool().preparedQuery(SqlQueries.SELECT_JOB).execute(Tuple.of(id)).compose(rows ->
+    return database.pool().preparedQuery(SqlQueries.SELECT_JOB).execute(Tuple.of(id, owner)).compose(rows ->
         rows.size() == 0 ? Future.failedFuture(JobIds.notFound(id)) : Future.succeededFuture(rows.iterator().next()));
   }
 

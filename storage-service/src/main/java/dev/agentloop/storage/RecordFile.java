@@ -61,8 +61,8 @@ final class RecordFile {
     return maxPayload;
   }
 
-  /** Appends one record and forces it to the device; on failure the file is as it was before. */
-  void append(Path file, JsonObject record) throws IOException {
+  /** Appends one record and forces it to the device; answers where it starts. On failure the file is as it was before. */
+  long append(Path file, JsonObject record) throws IOException {
     ByteBuffer frame = Frames.encode(record, maxPayload);
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
       long before = channel.size();
@@ -76,6 +76,7 @@ final class RecordFile {
         undo(file, channel, before, failure instanceof IOException e ? e : new IOException(failure));
         throw failure;
       }
+      return before;
     }
   }
 

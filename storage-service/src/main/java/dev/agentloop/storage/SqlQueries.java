@@ -56,40 +56,73 @@ final class SqlQueries {
               + "idx INT NOT NULL, "
               + "size BIGINT NOT NULL, "
               + "result JSONB NOT NULL, "
-              + "PRIMARY KEY (job_id, idx))"));
+              + "PRIMARY KEY (job_id, idx))"),
+      // owners: what existed before belongs to no key
+      List.of(
+          "ALTER TABLE conversations ADD COLUMN owner TEXT NOT NULL DEFAULT 'anonymous'",
+          "CREATE INDEX conversations_owner_seq ON conversations (owner, seq)",
+          "ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT 'anonymous'"),
+      // idempotency keys: reserved while a request runs, then completed with its response; a key
+      // recorded with a conversation or a job goes when it goes
+      List.of(
+          "CREATE TABLE idempotency_keys ("
+              + "owner TEXT NOT NULL, "
+              + "key TEXT NOT NULL, "
+              + "hash TEXT NOT NULL, "
+              + "state TEXT NOT NULL, "
+              + "status INT, "
+              + "body JSONB, "
+              + "expires_at BIGINT NOT NULL, "
+              + "conversation_id TEXT REFERENCES conversations (id) ON DELETE CASCADE, "
+              + "job_id TEXT REFERENCES jobs (id) ON DELETE CASCADE, "
+              + "PRIMARY KEY (owner, key))",
+          "CREATE INDEX idempotency_keys_owner_expires ON idempotency_keys (owner, expires_at)",
+          "CREATE INDEX idempotency_keys_expires ON idempotency_keys (expires_at)",
+          "CREATE INDEX idempotency_keys_conversation ON idempotency_keys (conversation_id) "
+              + "WHERE conversation_id IS NOT NULL",
+          "CREATE INDEX idempotency_keys_job ON idempotency_keys (job_id) WHERE job_id IS NOT NULL"));
 
   static final String PING = "SELECT 1";
 
-  static final String INSERT_CONVERSATION = "INSERT INTO conversations (id, title, metadata, created_at) "
-      + "VALUES ($1, $2, $3, $4)";
+  /** {@code $2} in the statements below is the owner whose rows they may touch, or '*' for all. */
+  private static final String OWNED = "($2 = '*' OR owner = $2)";
+
+  static final String INSERT_CONVERSATION = "INSERT INTO conversations (id, owner, title, metadata, created_at) "
+      + "VALUES ($1, $2, $3, $4, $5)";
   static final String SELECT_CONVERSATION = "SELECT id, title, metadata, created_at, message_count "
-      + "FROM conversations WHERE id = $1";
+      + "FROM conversations WHERE id = $1 AND " + OWNED;
   /** One page of messages, oldest first; ask for one more than the page to learn whether there is more. */
   static final String SELECT_PAGE = "SELECT idx, body FROM messages WHERE conversation_id = $1 AND idx >= $2 "
       + "ORDER BY idx LIMIT $3";
   /** The newest messages, newest first (the history window reads only these). */
   static final String SELECT_NEWEST = "SELECT idx, body FROM messages WHERE conversation_id = $1 "
       + "ORDER BY idx DESC LIMIT $2";
+  /** Lists: everyone's (an admin), or one owner's along the index (owner, seq); a cursor of another owner is no row. */
   static final String LIST_NEWEST = "SELECT id, title, metadata, created_at, message_count "
       + "FROM conversations ORDER BY seq DESC LIMIT $1";
   static final String LIST_AFTER = "SELECT id, title, metadata, created_at, message_count "
       + "FROM conversations WHERE seq < (SELECT seq FROM conversations WHERE id = $1) ORDER BY seq DESC LIMIT $2";
+  static final String LIST_OWNER_NEWEST = "SELECT id, title, metadata, created_at, message_count "
+      + "FROM conversations WHERE owner = $1 ORDER BY seq DESC LIMIT $2";
+  static final String LIST_OWNER_AFTER = "SELECT id, title, metadata, created_at, message_count "
+      + "FROM conversations WHERE owner = $1 AND seq < (SELECT seq FROM conversations WHERE id = $2 AND owner = $1) "
+      + "ORDER BY seq DESC LIMIT $3";
   /** Locks the conversation row for the turn and says where its new messages start. */
-  static final String BUMP_MESSAGE_COUNT = "UPDATE conversations SET message_count = message_count + $2 "
-      + "WHERE id = $1 RETURNING message_count";
+  static final String BUMP_MESSAGE_COUNT = "UPDATE conversations SET message_count = message_count + $3 "
+      + "WHERE id = $1 AND " + OWNED + " RETURNING message_count";
   static final String INSERT_MESSAGE = "INSERT INTO messages (conversation_id, idx, role, body) VALUES ($1, $2, $3, $4)";
-  static final String DELETE_CONVERSATION = "DELETE FROM conversations WHERE id = $1";
+  static final String DELETE_CONVERSATION = "DELETE FROM conversations WHERE id = $1 AND " + OWNED;
 
   static final String INSERT_JOB = "INSERT INTO jobs (id, node, incarnation, created_at, concurrency, requests, "
-      + "version, status, started_at, finished_at, total, succeeded, failed, cancelled, running) "
-      + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+      + "version, status, started_at, finished_at, total, succeeded, failed, cancelled, running, owner) "
+      + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
   /** A state older than the stored one (writes that crossed) changes nothing. */
   static final String UPDATE_JOB_STATE = "UPDATE jobs SET version = $2, status = $3, started_at = $4, "
       + "finished_at = $5, succeeded = $6, failed = $7, cancelled = $8, running = $9 WHERE id = $1 AND version < $2";
   static final String UPSERT_JOB_ITEM = "INSERT INTO job_items (job_id, idx, size, result) VALUES ($1, $2, $3, $4) "
       + "ON CONFLICT (job_id, idx) DO UPDATE SET size = EXCLUDED.size, result = EXCLUDED.result";
   static final String SELECT_JOB = "SELECT id, created_at, concurrency, version, status, started_at, finished_at, "
-      + "total, succeeded, failed, cancelled, running FROM jobs WHERE id = $1";
+      + "total, succeeded, failed, cancelled, running FROM jobs WHERE id = $1 AND " + OWNED;
   /** The sizes of the results in an index range: small rows that decide where a page stops. */
   static final String SELECT_JOB_ITEM_SIZES = "SELECT idx, size FROM job_items WHERE job_id = $1 AND idx > $2 "
       + "AND idx <= $3 ORDER BY idx";
@@ -100,4 +133,25 @@ final class SqlQueries {
       + "WHERE node = $1 AND incarnation <> $2 AND finished_at IS NULL";
   static final String EXPIRE_JOBS = "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE finished_at < $1 "
       + "ORDER BY finished_at LIMIT $2)";
+
+  /** Times ({@code expires_at}, {@code $3} below) are milliseconds of the storage node's clock. */
+  static final String KEY_DELETE_EXPIRED = "DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 "
+      + "AND expires_at < $3";
+  static final String KEY_SELECT = "SELECT hash, state, status, body, expires_at FROM idempotency_keys "
+      + "WHERE owner = $1 AND key = $2";
+  /** The owner's live keys, and when the first of them expires (for the Retry-After past the cap). */
+  static final String KEY_COUNT = "SELECT count(*) AS live, min(expires_at) AS oldest FROM idempotency_keys "
+      + "WHERE owner = $1 AND expires_at >= $2";
+  static final String KEY_RESERVE = "INSERT INTO idempotency_keys (owner, key, hash, state, expires_at) "
+      + "VALUES ($1, $2, $3, 'reserved', $4) ON CONFLICT DO NOTHING";
+  static final String KEY_RELEASE = "DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND hash = $3 "
+      + "AND state = 'reserved'";
+  /** Completes the key unless another request completed it first (then no row: the caller rolls back). */
+  static final String KEY_COMPLETE = "INSERT INTO idempotency_keys (owner, key, hash, state, status, body, expires_at, "
+      + "conversation_id, job_id) VALUES ($1, $2, $3, 'completed', $4, $5, $6, $7, $8) ON CONFLICT (owner, key) DO UPDATE "
+      + "SET hash = EXCLUDED.hash, state = 'completed', status = EXCLUDED.status, body = EXCLUDED.body, "
+      + "expires_at = EXCLUDED.expires_at, conversation_id = EXCLUDED.conversation_id, job_id = EXCLUDED.job_id "
+      + "WHERE idempotency_keys.state <> 'completed' OR idempotency_keys.expires_at < $9";
+  static final String KEY_SWEEP = "DELETE FROM idempotency_keys WHERE ctid IN (SELECT ctid FROM idempotency_keys "
+      + "WHERE expires_at < $1 LIMIT $2)";
 }

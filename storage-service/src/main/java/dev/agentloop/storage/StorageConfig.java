@@ -7,7 +7,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** The {@code storage} section, parsed once and checked. */
-public record StorageConfig(String backend, Path dataDir, Local local, Postgres postgres) {
+public record StorageConfig(String backend, Path dataDir, Local local, Postgres postgres, Keys keys) {
+
+  /** {@code storage.idempotency}: how many keys an owner may hold at once, and how often expired ones go. */
+  public record Keys(int maxPerOwner, long sweepIntervalMs) {
+    static final Keys DEFAULT = new Keys(10_000, 60_000);
+  }
 
   /** {@code storage.local}: the embedded store. */
   public record Local(int maxRecordBytes) {
@@ -41,6 +46,9 @@ public record StorageConfig(String backend, Path dataDir, Local local, Postgres 
             pg.integer("acquire_timeout_ms", 2_000, 50, 60_000),
             pg.integer("idle_timeout_ms", 60_000, 0, 3_600_000),
             pg.integer("query_timeout_ms", 3_000, 50, 600_000),
-            pg.string("pool_name", "agentloop-pg")));
+            pg.string("pool_name", "agentloop-pg")),
+        new Keys(storage.section("idempotency").integer("max_keys_per_owner", Keys.DEFAULT.maxPerOwner(), 1, 10_000_000),
+            storage.section("idempotency").integer("sweep_interval_ms", (int) Keys.DEFAULT.sweepIntervalMs(), 100,
+                3_600_000)));
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentloop.common.ApiException;
+import dev.agentloop.common.storage.Owners;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LocalStoreRecoveryTest {
 
+  private static final String OWNER = "key_0123456789abcdef";
+
   @TempDir
   Path dataDir;
   private Vertx vertx;
@@ -53,7 +56,7 @@ class LocalStoreRecoveryTest {
   }
 
   private static JsonObject turn(LocalConversationRepository repository, String id, String words) throws Exception {
-    return repository.appendTurn(id, new JsonArray().add(new JsonObject().put("role", "user").put("content", words)),
+    return repository.appendTurn(OWNER, id, new JsonArray().add(new JsonObject().put("role", "user").put("content", words)),
         new JsonObject().put("content", words).put("model", "mock-echo").put("complete", true))
         .await(10, TimeUnit.SECONDS);
   }
@@ -64,7 +67,7 @@ class LocalStoreRecoveryTest {
 
   private String conversationWithThreeTurns() throws Exception {
     LocalConversationRepository repository = open();
-    String id = repository.create("crash", null).await(10, TimeUnit.SECONDS).getString("id");
+    String id = repository.create(OWNER, "crash", null).await(10, TimeUnit.SECONDS).getString("id");
     for (int i = 0; i < 3; i++) {
       turn(repository, id, "turn " + i);
     }
@@ -81,14 +84,14 @@ class LocalStoreRecoveryTest {
     Files.write(file(id), torn.array(), StandardOpenOption.APPEND);
 
     LocalConversationRepository repository = open();
-    JsonObject conversation = repository.page(id, 0, 100).await(10, TimeUnit.SECONDS);
+    JsonObject conversation = repository.page(OWNER, id, 0, 100).await(10, TimeUnit.SECONDS);
     assertThat(conversation.getJsonArray("messages")).hasSize(6);
     assertThat(conversation.getInteger("message_count")).isEqualTo(6);
     assertThat(Files.size(file(id))).isEqualTo(good);
 
     turn(repository, id, "after the crash");
     repository.close().await();
-    JsonArray messages = open().page(id, 0, 100).await(10, TimeUnit.SECONDS).getJsonArray("messages");
+    JsonArray messages = open().page(OWNER, id, 0, 100).await(10, TimeUnit.SECONDS).getJsonArray("messages");
     assertThat(messages).hasSize(8);
     assertThat(messages.getJsonObject(6).getString("content")).isEqualTo("after the crash");
   }
@@ -100,7 +103,7 @@ class LocalStoreRecoveryTest {
     bytes[bytes.length - 8] ^= 0x55; // flip bits inside the last turn's JSON
     Files.write(file(id), bytes);
 
-    JsonObject conversation = open().page(id, 0, 100).await(10, TimeUnit.SECONDS);
+    JsonObject conversation = open().page(OWNER, id, 0, 100).await(10, TimeUnit.SECONDS);
     assertThat(conversation.getJsonArray("messages")).hasSize(4);
     assertThat(conversation.getJsonArray("messages").getJsonObject(3).getString("content")).isEqualTo("turn 1");
   }
@@ -115,24 +118,24 @@ class LocalStoreRecoveryTest {
     Files.write(dir.resolve("notes.txt"), "hello".getBytes());
 
     LocalConversationRepository repository = open();
-    JsonObject list = repository.list(100, null).await(10, TimeUnit.SECONDS);
+    JsonObject list = repository.list(OWNER, 100, null).await(10, TimeUnit.SECONDS);
     assertThat(list.getJsonArray("data")).hasSize(1);
     assertThat(list.getJsonArray("data").getJsonObject(0).getString("id")).isEqualTo(id);
     assertThat(Files.exists(dir.resolve("conv_leftover.log.tmp"))).isFalse();
-    assertThatThrownBy(() -> repository.page("conv_garbage", 0, 10).await(10, TimeUnit.SECONDS))
+    assertThatThrownBy(() -> repository.page(OWNER, "conv_garbage", 0, 10).await(10, TimeUnit.SECONDS))
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(404));
   }
 
   @Test
   void the_index_rebuilt_at_start_keeps_the_newest_first_order() throws Exception {
     LocalConversationRepository repository = open();
-    String a = repository.create("a", null).await(10, TimeUnit.SECONDS).getString("id");
-    String b = repository.create("b", null).await(10, TimeUnit.SECONDS).getString("id");
-    String c = repository.create("c", null).await(10, TimeUnit.SECONDS).getString("id");
-    repository.delete(b).await(10, TimeUnit.SECONDS);
+    String a = repository.create(OWNER, "a", null).await(10, TimeUnit.SECONDS).getString("id");
+    String b = repository.create(OWNER, "b", null).await(10, TimeUnit.SECONDS).getString("id");
+    String c = repository.create(OWNER, "c", null).await(10, TimeUnit.SECONDS).getString("id");
+    repository.delete(OWNER, b).await(10, TimeUnit.SECONDS);
     repository.close().await();
 
-    JsonObject list = open().list(10, null).await(10, TimeUnit.SECONDS);
+    JsonObject list = open().list(OWNER, 10, null).await(10, TimeUnit.SECONDS);
     assertThat(list.getJsonArray("data").stream().map(o -> ((JsonObject) o).getString("id")).toList())
         .containsExactly(c, a);
   }
@@ -149,7 +152,7 @@ class LocalStoreRecoveryTest {
     LocalConversationRepository repository = open();
     assertThat(Files.size(file(id))).as("nothing cut at start").isEqualTo(bytes.length);
     assertThat(contents(repository, id)).containsExactly("turn 0", "turn 0", "turn 2", "turn 2");
-    assertThat(repository.window(id, 10, 10_000).await(10, TimeUnit.SECONDS).getJsonArray("messages")
+    assertThat(repository.window(OWNER, id, 10, 10_000).await(10, TimeUnit.SECONDS).getJsonArray("messages")
         .stream().map(m -> ((JsonObject) m).getString("content")).toList())
         .containsExactly("turn 0", "turn 0", "turn 2", "turn 2");
     turn(repository, id, "turn 3");
@@ -179,14 +182,19 @@ class LocalStoreRecoveryTest {
     Files.write(dir.resolve(id + ".log"), file.toByteArray());
 
     LocalConversationRepository repository = open();
-    assertThat(contents(repository, id)).containsExactly("old 0", "old 0", "old 2", "old 2");
+    // a file from before owners existed belongs to no key: anonymous
+    assertThat(contents(repository, Owners.ANONYMOUS, id)).containsExactly("old 0", "old 0", "old 2", "old 2");
+    assertThatThrownBy(() -> repository.page(OWNER, id, 0, 10).await(10, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(404));
     assertThat(Frames.isMagic(Files.readAllBytes(file(id)), 0)).as("rewritten in format 2").isTrue();
-    turn(repository, id, "new");
+    repository.appendTurn(Owners.ANONYMOUS, id, new JsonArray().add(new JsonObject().put("role", "user")
+        .put("content", "new")), new JsonObject().put("content", "new")).await(10, TimeUnit.SECONDS);
     repository.close().await();
     LocalConversationRepository restarted = open();
-    assertThat(contents(restarted, id)).containsExactly("old 0", "old 0", "old 2", "old 2", "new", "new");
-    assertThat(restarted.list(10, null).await(10, TimeUnit.SECONDS).getJsonArray("data").getJsonObject(0)
-        .getString("title")).isEqualTo("old");
+    assertThat(contents(restarted, Owners.ALL, id)).containsExactly("old 0", "old 0", "old 2", "old 2", "new", "new");
+    assertThat(restarted.list(Owners.ANONYMOUS, 10, null).await(10, TimeUnit.SECONDS).getJsonArray("data")
+        .getJsonObject(0).getString("title")).isEqualTo("old");
+    assertThat(restarted.list(OWNER, 10, null).await(10, TimeUnit.SECONDS).getJsonArray("data")).isEmpty();
     restarted.close().await();
   }
 
@@ -226,7 +234,12 @@ class LocalStoreRecoveryTest {
   }
 
   private static List<String> contents(LocalConversationRepository repository, String id) throws Exception {
-    return repository.page(id, 0, 1000).await(10, TimeUnit.SECONDS).getJsonArray("messages").stream()
+    return contents(repository, OWNER, id);
+  }
+
+  private static List<String> contents(LocalConversationRepository repository, String owner, String id)
+      throws Exception {
+    return repository.page(owner, id, 0, 1000).await(10, TimeUnit.SECONDS).getJsonArray("messages").stream()
         .map(m -> ((JsonObject) m).getString("content")).toList();
   }
 

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LocalStoreWriteFailureTest {
 
+  private static final String OWNER = "key_0123456789abcdef";
+
   @TempDir
   Path dataDir;
   private Vertx vertx;
@@ -82,19 +84,20 @@ class LocalStoreWriteFailureTest {
   }
 
   private LocalConversationRepository open(RecordFile.Io io, int maxRecord) throws Exception {
-    LocalConversationRepository repository = new LocalConversationRepository(vertx, dataDir, new RecordFile(io, maxRecord));
+    LocalConversationRepository repository = new LocalConversationRepository(vertx, dataDir,
+        new RecordFile(io, maxRecord), new LocalKeys(100));
     repository.start().await(10, TimeUnit.SECONDS);
     return repository;
   }
 
   private static JsonObject turn(LocalConversationRepository repository, String id, String words) throws Exception {
-    return repository.appendTurn(id, new JsonArray().add(new JsonObject().put("role", "user").put("content", words)),
+    return repository.appendTurn(OWNER, id, new JsonArray().add(new JsonObject().put("role", "user").put("content", words)),
         new JsonObject().put("content", words).put("model", "mock-echo").put("complete", true))
         .await(10, TimeUnit.SECONDS);
   }
 
   private static List<String> contents(LocalConversationRepository repository, String id) throws Exception {
-    return repository.page(id, 0, 1000).await(10, TimeUnit.SECONDS).getJsonArray("messages").stream()
+    return repository.page(OWNER, id, 0, 1000).await(10, TimeUnit.SECONDS).getJsonArray("messages").stream()
         .map(m -> ((JsonObject) m).getString("content")).toList();
   }
 
@@ -106,7 +109,7 @@ class LocalStoreWriteFailureTest {
   void a_short_write_on_a_full_disk_leaves_the_file_byte_for_byte_as_it_was() throws Exception {
     Faults faults = new Faults();
     LocalConversationRepository repository = open(faults, Frames.MAX_PAYLOAD);
-    String id = repository.create("short", null).await(10, TimeUnit.SECONDS).getString("id");
+    String id = repository.create(OWNER, "short", null).await(10, TimeUnit.SECONDS).getString("id");
     turn(repository, id, "one");
     byte[] before = Files.readAllBytes(file(id));
 
@@ -117,7 +120,7 @@ class LocalStoreWriteFailureTest {
           assertThat(e.getMessage()).contains("No space left on device");
         });
     assertThat(Files.readAllBytes(file(id))).isEqualTo(before);
-    assertThat(repository.page(id, 0, 10).await(10, TimeUnit.SECONDS).getInteger("message_count")).isEqualTo(2);
+    assertThat(repository.page(OWNER, id, 0, 10).await(10, TimeUnit.SECONDS).getInteger("message_count")).isEqualTo(2);
 
     assertThat(turn(repository, id, "three").getInteger("message_count")).isEqualTo(4);
     assertThat(contents(repository, id)).containsExactly("one", "one", "three", "three");
@@ -131,7 +134,7 @@ class LocalStoreWriteFailureTest {
   void a_failed_fsync_takes_the_written_frame_back() throws Exception {
     Faults faults = new Faults();
     LocalConversationRepository repository = open(faults, Frames.MAX_PAYLOAD);
-    String id = repository.create("fsync", null).await(10, TimeUnit.SECONDS).getString("id");
+    String id = repository.create(OWNER, "fsync", null).await(10, TimeUnit.SECONDS).getString("id");
     turn(repository, id, "one");
     byte[] before = Files.readAllBytes(file(id));
 
@@ -148,8 +151,8 @@ class LocalStoreWriteFailureTest {
   void a_failure_that_cannot_be_undone_makes_the_conversation_read_only_until_restart() throws Exception {
     Faults faults = new Faults();
     LocalConversationRepository repository = open(faults, Frames.MAX_PAYLOAD);
-    String id = repository.create("stuck", null).await(10, TimeUnit.SECONDS).getString("id");
-    String other = repository.create("other", null).await(10, TimeUnit.SECONDS).getString("id");
+    String id = repository.create(OWNER, "stuck", null).await(10, TimeUnit.SECONDS).getString("id");
+    String other = repository.create(OWNER, "other", null).await(10, TimeUnit.SECONDS).getString("id");
     turn(repository, id, "one");
 
     faults.failWrite = true;
@@ -165,7 +168,7 @@ class LocalStoreWriteFailureTest {
         });
     // reads keep working, past the half frame at the end, and other conversations still take turns
     assertThat(contents(repository, id)).containsExactly("one", "one");
-    assertThat(repository.window(id, 10, 10_000).await(10, TimeUnit.SECONDS).getJsonArray("messages")).hasSize(2);
+    assertThat(repository.window(OWNER, id, 10, 10_000).await(10, TimeUnit.SECONDS).getJsonArray("messages")).hasSize(2);
     assertThat(turn(repository, other, "elsewhere").getInteger("message_count")).isEqualTo(2);
     repository.close().await();
 
@@ -179,7 +182,7 @@ class LocalStoreWriteFailureTest {
   void a_turn_larger_than_a_record_may_be_is_refused_before_any_byte_is_written() throws Exception {
     Faults faults = new Faults();
     LocalConversationRepository repository = open(faults, 4096);
-    String id = repository.create("big", null).await(10, TimeUnit.SECONDS).getString("id");
+    String id = repository.create(OWNER, "big", null).await(10, TimeUnit.SECONDS).getString("id");
     turn(repository, id, "small");
     byte[] before = Files.readAllBytes(file(id));
     int writes = faults.writes.get();

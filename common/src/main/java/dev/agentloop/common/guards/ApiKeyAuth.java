@@ -9,32 +9,48 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Bearer-key authentication for /v1/*. Keys are kept only as SHA-256 digests and compared in
  * constant time; a key is never logged, echoed or used as a metric label. Every request leaves
- * with a client identity for the rate limits: {@code key-N} (the N-th configured key), or the
- * client's address ({@link ClientAddress}) when no keys are configured.
+ * with a client identity for the rate limits ({@code key-N}, the N-th configured key, or
+ * {@code key-admin}; without keys the client's address, {@link ClientAddress}) and an {@link Owner}:
+ * the key's id ({@code key_} and 16 hex digits of its digest, stable however the list is ordered),
+ * seeing every key's data when the key is marked {@code admin} or is the admin key. Without keys the
+ * owner is {@link Owner#OPEN}: nothing is separated.
  */
 public final class ApiKeyAuth implements Handler<RoutingContext> {
 
   public static final String CLIENT = ClientId.KEY;
 
-  private final byte[][] digests;
+  private record Entry(byte[] digest, String client, Owner owner) {
+  }
+
+  private final List<Entry> entries = new ArrayList<>();
   private final Counter failures;
   private final TrustedProxies proxies;
 
-  public ApiKeyAuth(List<String> keys, Counter failures, TrustedProxies proxies) {
-    this.digests = keys.stream().map(ApiKeyAuth::sha256).toArray(byte[][]::new);
+  /** {@code adminKey} (may be null) is accepted too once keys are configured, as a key that sees all. */
+  public ApiKeyAuth(List<ApiKey> keys, String adminKey, Counter failures, TrustedProxies proxies) {
+    for (int i = 0; i < keys.size(); i++) {
+      byte[] digest = sha256(keys.get(i).key());
+      entries.add(new Entry(digest, "key-" + (i + 1), new Owner(Owner.idOf(digest), keys.get(i).admin())));
+    }
+    if (adminKey != null && !keys.isEmpty()) {
+      byte[] digest = sha256(adminKey);
+      entries.add(new Entry(digest, "key-admin", new Owner(Owner.idOf(digest), true)));
+    }
     this.failures = failures;
     this.proxies = proxies;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    if (digests.length == 0) {
+    if (entries.isEmpty()) {
       ctx.put(CLIENT, "ip:" + ClientAddress.of(ctx, proxies).ip());
+      ctx.put(Owner.KEY, Owner.OPEN);
       ctx.next();
       return;
     }
@@ -45,17 +61,18 @@ public final class ApiKeyAuth implements Handler<RoutingContext> {
       return;
     }
     byte[] presented = sha256(header.substring(7).trim());
-    int match = -1;
-    for (int i = 0; i < digests.length; i++) {
-      if (MessageDigest.isEqual(digests[i], presented) && match < 0) {
-        match = i;
+    Entry match = null;
+    for (Entry entry : entries) { // every digest is compared, so the time says nothing about which matched
+      if (MessageDigest.isEqual(entry.digest(), presented) && match == null) {
+        match = entry;
       }
     }
-    if (match < 0) {
+    if (match == null) {
       reject(ctx, "Incorrect API key provided.");
       return;
     }
-    ctx.put(CLIENT, "key-" + (match + 1));
+    ctx.put(CLIENT, match.client());
+    ctx.put(Owner.KEY, match.owner());
     ctx.next();
   }
 

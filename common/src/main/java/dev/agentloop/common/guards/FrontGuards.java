@@ -17,7 +17,7 @@ public record FrontGuards(GuardsConfig config, ApiKeyAuth auth, RateLimits rateL
 
   public static FrontGuards of(Vertx vertx, JsonObject root, MeterRegistry registry) {
     GuardsConfig config = GuardsConfig.from(root);
-    ApiKeyAuth auth = new ApiKeyAuth(config.apiKeys(), Counter.builder("agentloop_auth_failures")
+    ApiKeyAuth auth = new ApiKeyAuth(config.apiKeys(), config.adminKey(), Counter.builder("agentloop_auth_failures")
         .description("Requests refused with 401").register(registry), config.trustedProxies());
     return new FrontGuards(config, auth, RateLimits.of(vertx, config.rateLimits(), registry), AdminAccess.from(config));
   }

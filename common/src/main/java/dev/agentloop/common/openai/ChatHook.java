@@ -1,35 +1,52 @@
 package dev.agentloop.common.openai;
 
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 
 /**
- * What a front may do around a chat completion, e.g. keep a conversation: {@link #before} may
- * rewrite the request the model sees (prepend history), add response headers, or refuse it;
- * {@link #after} learns how the answer ended. For an answer that completed, the client gets its
+ * What a front may do around a chat completion, e.g. keep a conversation: {@link #before} prepares
+ * one request as a {@link Turn}: the request the model sees (with history prepended), response
+ * headers set, or a recorded answer that stands for the model's; or refuses it. The turn's
+ * {@link Turn#after} learns how the answer ended. For an answer that completed, the client gets its
  * last byte only after the future of {@code after} succeeds (a failure there becomes the client's
  * error); for an answer cut short (client gone, model failure) it runs once the response is over.
  */
 public interface ChatHook {
 
-  ChatHook NONE = new ChatHook() {
-    @Override
-    public Future<ChatRequest> before(ChatRequest request, MultiMap responseHeaders) {
-      return Future.succeededFuture(request);
-    }
-
-    @Override
-    public Future<Void> after(ChatRequest request, SseRelay.Outcome outcome) {
-      return Future.succeededFuture();
-    }
-  };
+  ChatHook NONE = (request, ctx) -> Future.succeededFuture(Turn.of(request));
 
   /**
-   * The request to send to the model instead of {@code request}, or a failure (an
-   * {@code ApiException}). {@code responseHeaders} are the response's, not yet sent.
+   * The turn for {@code request} (as the client sent it), or a failure (an {@code ApiException}).
+   * The response of {@code ctx} has not been sent yet: its headers may still be set.
    */
-  Future<ChatRequest> before(ChatRequest request, MultiMap responseHeaders);
+  Future<Turn> before(ChatRequest request, RoutingContext ctx);
 
-  /** {@code request} is the one the client sent (before {@link #before} rewrote it). */
-  Future<Void> after(ChatRequest request, SseRelay.Outcome outcome);
+  /** One request as the hook prepared it. */
+  interface Turn {
+
+    /** The request to send to the model. */
+    ChatRequest request();
+
+    /**
+     * A recorded answer that answers this request instead of the model (the completion as first
+     * sent, {@link ChatWire#completion}), or null to ask the model.
+     */
+    default JsonObject replay() {
+      return null;
+    }
+
+    /** How the answer ended; {@code completion} is what the client gets (null unless it completed). */
+    default Future<Void> after(SseRelay.Outcome outcome, JsonObject completion) {
+      return Future.succeededFuture();
+    }
+
+    /** No answer came at all (the model failed before any output, or the client left first): nothing to store. */
+    default void abandoned() {
+    }
+
+    static Turn of(ChatRequest request) {
+      return () -> request;
+    }
+  }
 }

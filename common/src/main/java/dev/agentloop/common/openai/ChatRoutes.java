@@ -8,8 +8,6 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -96,35 +94,12 @@ public final class ChatRoutes {
     return "chatcmpl-" + Long.toHexString(uuid.getMostSignificantBits()) + Long.toHexString(uuid.getLeastSignificantBits());
   }
 
-  /** The body as a JSON object, or a 400 in OpenAI's words. */
-  public static JsonObject jsonBody(RoutingContext ctx, HttpLimits limits) {
-    Buffer body = ctx.body().buffer();
-    if (body == null || body.length() == 0) {
-      throw ApiException.badRequest("We could not parse the JSON body of your request. The body is empty.", null);
-    }
-    if (HttpLimits.jsonDepth(body, limits.maxJsonDepth()) > limits.maxJsonDepth()) {
-      throw ApiException.badRequest("The JSON body is nested more than " + limits.maxJsonDepth() + " levels deep.",
-          null, "json_too_deep");
-    }
-    Object parsed;
-    try {
-      parsed = Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw ApiException.badRequest("We could not parse the JSON body of your request. (HINT: This likely means you "
-          + "aren't using your HTTP library correctly. The OpenAI API expects a JSON payload.)", null);
-    }
-    if (!(parsed instanceof JsonObject json)) {
-      throw ApiException.badRequest("The request body must be a JSON object.", null);
-    }
-    return json;
-  }
-
   private void chat(RoutingContext ctx) {
     long started = System.nanoTime();
     ChatRequest request;
     Runnable release;
     try {
-      request = ChatRequest.fromHttp(jsonBody(ctx, limits), newCompletionId(), limits);
+      request = ChatRequest.fromHttp(JsonBody.of(ctx, limits), newCompletionId(), limits);
       release = request.stream() ? admission.admit(ctx) : () -> { };
     } catch (ApiException e) {
       metrics.error(e.status());
@@ -137,20 +112,36 @@ public final class ChatRoutes {
         service.cancel(request.id());
       }
     });
-    hook.before(request, response.headers()).onComplete(prepared -> {
+    hook.before(request, ctx).onComplete(prepared -> {
       if (prepared.failed()) {
         release.run();
         fail(response, prepared.cause());
       } else if (response.closed()) {
         release.run();
+        prepared.result().abandoned();
+      } else if (prepared.result().replay() != null) {
+        release.run();
+        replay(response, request, prepared.result().replay());
       } else {
         answer(ctx, request, prepared.result(), response, started, release);
       }
     });
   }
 
-  private void answer(RoutingContext ctx, ChatRequest request, ChatRequest prepared, HttpServerResponse response,
+  /** A recorded answer, sent as the first one was: the same JSON, or the same stream of events. */
+  private static void replay(HttpServerResponse response, ChatRequest request, JsonObject completion) {
+    response.putHeader(MODEL_HEADER, String.valueOf(completion.getValue("model")));
+    if (request.stream()) {
+      SseRelay.writeHeaders(response);
+      response.end(ChatWire.replayStream(completion, request.includeUsage()));
+    } else {
+      response.putHeader("content-type", "application/json").end(completion.toBuffer());
+    }
+  }
+
+  private void answer(RoutingContext ctx, ChatRequest request, ChatHook.Turn turn, HttpServerResponse response,
       long started, Runnable release) {
+    ChatRequest prepared = turn.request();
     Vertx vertx = ctx.vertx();
     long asked = System.nanoTime();
     waiting.put(response, request.id());
@@ -162,13 +153,15 @@ public final class ChatRoutes {
         if (keepAlive >= 0) {
           vertx.cancelTimer(keepAlive);
         }
-        startRelay(vertx, response, request, started, release, ar);
+        startRelay(vertx, response, request, turn, started, release, ar);
       });
     } else {
-      service.complete(prepared).compose(answer -> {
+      long[] created = {0};
+      service.complete(prepared).onFailure(e -> turn.abandoned()).compose(answer -> {
             ServerTiming.modelWait(ctx, System.nanoTime() - asked);
-            return hook.after(request,
-                new SseRelay.Outcome(answer.content(), answer.finishReason(), answer.usage(), null, false)).map(answer);
+            created[0] = System.currentTimeMillis() / 1000;
+            return turn.after(new SseRelay.Outcome(answer.content(), answer.finishReason(), answer.usage(), null, false),
+                completion(request, created[0], answer)).map(answer);
           })
           .onComplete(ar -> {
             waiting.remove(response);
@@ -182,10 +175,14 @@ public final class ChatRoutes {
             Completion answer = ar.result();
             metrics.completed(answer.model(), System.nanoTime() - started);
             response.putHeader("content-type", "application/json").putHeader(MODEL_HEADER, answer.model())
-                .end(ChatWire.completion(request.id(), System.currentTimeMillis() / 1000, answer.model(),
-                    answer.content(), answer.finishReason(), answer.usage()).toBuffer());
+                .end(completion(request, created[0], answer).toBuffer());
           });
     }
+  }
+
+  private static JsonObject completion(ChatRequest request, long created, Completion answer) {
+    return ChatWire.completion(request.id(), created, answer.model(), answer.content(), answer.finishReason(),
+        answer.usage());
   }
 
   /** While the model has not answered, SSE comments every few seconds keep proxies from cutting the stream. */
@@ -203,10 +200,11 @@ public final class ChatRoutes {
     });
   }
 
-  private void startRelay(Vertx vertx, HttpServerResponse response, ChatRequest request, long started,
-      Runnable release, AsyncResult<TokenStream> opened) {
+  private void startRelay(Vertx vertx, HttpServerResponse response, ChatRequest request, ChatHook.Turn turn,
+      long started, Runnable release, AsyncResult<TokenStream> opened) {
     if (opened.failed()) {
       release.run();
+      turn.abandoned();
       ApiException error = ApiException.from(opened.cause(), "llm-service");
       metrics.error(error.status());
       if (response.headWritten()) {
@@ -220,6 +218,7 @@ public final class ChatRoutes {
     if (response.closed() || response.ended()) {
       release.run();
       stream.cancel();
+      turn.abandoned();
       return;
     }
     if (!response.headWritten()) { // keep-alive comments may have sent the head already; the chunks name the model too
@@ -231,12 +230,12 @@ public final class ChatRoutes {
     open.add(relay);
     relay.beforeDone(outcome -> {
       recorded[0] = true;
-      return hook.after(request, outcome);
+      return turn.after(outcome, relay.completion(outcome));
     }).start().onComplete(done -> {
       open.remove(relay);
       release.run();
       if (done.succeeded() && !recorded[0]) {
-        hook.after(request, done.result());
+        turn.after(done.result(), null);
       }
     });
   }

@@ -63,6 +63,30 @@ public final class ChatWire {
         .put("usage", usage);
   }
 
+  /**
+   * A recorded completion ({@link #completion}) as the stream that answered it: the role chunk, its
+   * content in one chunk, the finish chunk, the usage chunk when asked for, and {@code [DONE]}, with
+   * the completion's id, created time and model.
+   */
+  public static Buffer replayStream(JsonObject completion, boolean includeUsage) {
+    String id = completion.getString("id");
+    long created = completion.getLong("created", 0L);
+    String model = completion.getString("model");
+    JsonArray choices = completion.getJsonArray("choices", new JsonArray());
+    JsonObject choice = choices.isEmpty() ? new JsonObject() : choices.getJsonObject(0);
+    String content = choice.getJsonObject("message", new JsonObject()).getString("content", "");
+    Buffer events = event(chunk(id, created, model, roleDelta(), null, includeUsage));
+    if (content != null && !content.isEmpty()) {
+      events.appendBuffer(event(chunk(id, created, model, contentDelta(content), null, includeUsage)));
+    }
+    events.appendBuffer(event(chunk(id, created, model, new JsonObject(), choice.getString("finish_reason"),
+        includeUsage)));
+    if (includeUsage) {
+      events.appendBuffer(event(usageChunk(id, created, model, completion.getJsonObject("usage"))));
+    }
+    return events.appendBuffer(DONE);
+  }
+
   public static JsonObject roleDelta() {
     return new JsonObject().put("role", "assistant").put("content", "").put("refusal", null);
   }

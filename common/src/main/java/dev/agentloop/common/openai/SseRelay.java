@@ -67,6 +67,11 @@ public final class SseRelay {
     return this;
   }
 
+  /** The answer as one {@code chat.completion} with this stream's id, created time and model (to record it). */
+  public JsonObject completion(Outcome result) {
+    return ChatWire.completion(completionId, created, model, result.content(), result.finishReason(), result.usage());
+  }
+
   public static void writeHeaders(HttpServerResponse response) {
     if (!response.headWritten()) {
       response.setStatusCode(200)

@@ -10,7 +10,6 @@ import dev.agentloop.common.stream.TokenStreamProducer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -78,20 +77,20 @@ class ChatRoutesAbortTest {
         return Future.succeededFuture(new JsonArray());
       }
     };
-    ChatHook slowStore = new ChatHook() {
+    ChatHook slowStore = (request, ctx) -> Future.succeededFuture(new ChatHook.Turn() {
       @Override
-      public Future<ChatRequest> before(ChatRequest request, MultiMap responseHeaders) {
-        return Future.succeededFuture(request);
+      public ChatRequest request() {
+        return request;
       }
 
       @Override
-      public Future<Void> after(ChatRequest request, SseRelay.Outcome outcome) {
+      public Future<Void> after(SseRelay.Outcome outcome, JsonObject completion) {
         Promise<Void> pending = Promise.promise();
         append.set(pending);
         storing.complete(Vertx.currentContext());
         return pending.future();
       }
-    };
+    });
     routes = new ChatRoutes(models, HttpLimits.DEFAULT, ChatMetrics.of(new SimpleMeterRegistry(), "test"), slowStore);
     Router router = ApiRouter.create(vertx, HttpLimits.DEFAULT.bodyLimitBytes());
     routes.mount(router);

@@ -173,7 +173,8 @@ interface ConversationHistoryContract {
   }
 
   private static JsonObject turn(String id, JsonArray messages, JsonObject assistant) {
-    return new JsonObject().put("conversation_id", id).put("messages", messages).put("assistant", assistant);
+    return new JsonObject().put("owner", "*").put("conversation_id", id).put("messages", messages)
+        .put("assistant", assistant);
   }
 
   private static JsonObject message(String role, String content) {

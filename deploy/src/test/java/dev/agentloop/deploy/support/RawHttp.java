@@ -38,7 +38,8 @@ public final class RawHttp implements AutoCloseable {
         + "Content-Length: " + body.length + "\r\n\r\n" + json);
   }
 
-  private static RawHttp send(int port, String request) {
+  /** Sends {@code request} exactly as given (request line, headers, body) and reads nothing yet. */
+  public static RawHttp send(int port, String request) {
     try {
       Socket socket = new Socket();
       socket.setReceiveBufferSize(4096);

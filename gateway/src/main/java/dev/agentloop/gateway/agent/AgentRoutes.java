@@ -3,14 +3,21 @@ package dev.agentloop.gateway.agent;
 import dev.agentloop.common.Addresses;
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.admission.Admission;
+import dev.agentloop.common.guards.Owner;
+import dev.agentloop.common.openai.ChatWire;
 import dev.agentloop.common.openai.ClientId;
 import dev.agentloop.common.openai.EventRelay;
 import dev.agentloop.common.openai.HttpErrors;
+import dev.agentloop.common.openai.SseRelay;
 import dev.agentloop.common.stream.StreamTimeouts;
 import dev.agentloop.common.stream.TokenStream;
 import dev.agentloop.gateway.ChatBodies;
+import dev.agentloop.gateway.idempotency.Attempt;
+import dev.agentloop.gateway.idempotency.Idempotency;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -20,23 +27,29 @@ import java.util.UUID;
  * {@code POST /v1/agent/runs}: checks the run, admits it against the agent-run caps, and hands it to
  * this node's agent verticle over the stream protocol. With {@code "stream": true} the answer is SSE:
  * each step and tool call as it finishes, then the whole run, then {@code [DONE]}; otherwise the run
- * as JSON. A client that goes away stops its run, and the run's slot is free again.
+ * as JSON. A client that goes away stops its run, and the run's slot is free again. With an
+ * {@code Idempotency-Key}, a run is recorded once it completes, and the same key and body answer
+ * that run again (a streamed one as its steps, tool calls and run, then {@code [DONE]}).
  */
 public final class AgentRoutes {
 
   static final long RUN_TIMEOUT_MS = 120_000;
+  static final String ROUTE = "POST /v1/agent/runs";
   private static final StreamTimeouts RUN = new StreamTimeouts(RUN_TIMEOUT_MS, RUN_TIMEOUT_MS, RUN_TIMEOUT_MS);
 
   private final Vertx vertx;
   private final ChatBodies bodies;
   private final Admission admission;
   private final long slowReaderTimeoutMs;
+  private final Idempotency idempotency;
 
-  public AgentRoutes(Vertx vertx, ChatBodies bodies, Admission admission, long slowReaderTimeoutMs) {
+  public AgentRoutes(Vertx vertx, ChatBodies bodies, Admission admission, long slowReaderTimeoutMs,
+      Idempotency idempotency) {
     this.vertx = vertx;
     this.bodies = bodies;
     this.admission = admission;
     this.slowReaderTimeoutMs = slowReaderTimeoutMs;
+    this.idempotency = idempotency;
   }
 
   public void mount(Router router) {
@@ -44,54 +57,104 @@ public final class AgentRoutes {
   }
 
   private void run(RoutingContext ctx) {
+    JsonObject body;
     AgentRequest request;
     boolean stream;
-    Admission.Permit permit;
     try {
-      JsonObject body = bodies.json(ctx);
+      body = bodies.json(ctx);
       request = AgentRequest.from(body, bodies);
       Object streamValue = body.getValue("stream", false);
       if (!(streamValue instanceof Boolean b)) {
         throw ApiException.badRequest("Invalid type for 'stream': expected a boolean.", "stream");
       }
       stream = b;
-      permit = admission.admit(Admission.Kind.AGENT_RUN, ClientId.of(ctx));
     } catch (ApiException e) {
       HttpErrors.send(ctx.response(), e);
       return;
     }
+    idempotency.begin(ctx, ROUTE, body).onComplete(begun -> {
+      if (begun.failed()) {
+        HttpErrors.send(ctx.response(), ApiException.from(begun.cause(), "storage-service"));
+      } else if (begun.result().replay() != null) {
+        replay(ctx, begun.result().replay(), stream);
+      } else {
+        start(ctx, request, stream, begun.result());
+      }
+    });
+  }
+
+  private void start(RoutingContext ctx, AgentRequest request, boolean stream, Attempt attempt) {
+    Admission.Permit permit;
+    try {
+      permit = admission.admit(Admission.Kind.AGENT_RUN, ClientId.of(ctx));
+    } catch (ApiException e) {
+      attempt.release();
+      HttpErrors.send(ctx.response(), e);
+      return;
+    }
     String runId = "run_" + UUID.randomUUID().toString().replace("-", "");
-    JsonObject message = request.toJson().put("id", runId).put("stream", stream);
+    JsonObject message = request.toJson().put("id", runId).put("stream", stream).put("owner", Owner.of(ctx).scope());
+    if (attempt.keyed()) {
+      message.put("idempotency", attempt.toJson());
+    }
+    // a completed run recorded its key before its last event; any other end leaves it reserved: free it
+    boolean[] over = {false};
+    Runnable done = () -> {
+      if (!over[0]) {
+        over[0] = true;
+        permit.release();
+        attempt.release();
+      }
+    };
     HttpServerResponse response = ctx.response();
     // until the run's first event the client's leaving is told to the agent directly
     response.closeHandler(v -> {
-      permit.release();
+      done.run();
       vertx.eventBus().publish(Addresses.AGENT_CANCEL, new JsonObject().put("id", runId));
     });
     TokenStream.open(vertx, Addresses.AGENT_RUN, Addresses.AGENT_CANCEL, message, RUN, "agent service")
         .onComplete(ar -> {
           if (ar.failed()) {
-            permit.release();
+            done.run();
             HttpErrors.send(response, ApiException.from(ar.cause(), "agent service"));
           } else if (response.closed()) {
             ar.result().cancel();
           } else if (stream) {
-            new EventRelay(vertx, response, ar.result(), slowReaderTimeoutMs).start().onComplete(v -> permit.release());
+            new EventRelay(vertx, response, ar.result(), slowReaderTimeoutMs).start().onComplete(v -> done.run());
           } else {
-            answer(ctx, ar.result(), permit);
+            answer(ctx, ar.result(), done);
           }
         });
   }
 
   /** A plain run: its last event is the run. */
-  private static void answer(RoutingContext ctx, TokenStream stream, Admission.Permit permit) {
+  private static void answer(RoutingContext ctx, TokenStream stream, Runnable done) {
     JsonObject[] run = {null};
     stream.eventHandler(event -> run[0] = event).endHandler(end -> {
-      permit.release();
+      done.run();
       ctx.json(run[0]);
     }).exceptionHandler(error -> {
-      permit.release();
+      done.run();
       HttpErrors.send(ctx.response(), error);
     }).start();
+  }
+
+  /** The recorded run: as JSON, or as the events its stream sent (steps, tool calls, the run) and [DONE]. */
+  private static void replay(RoutingContext ctx, JsonObject recorded, boolean stream) {
+    if (!stream) {
+      Idempotency.send(ctx, recorded);
+      return;
+    }
+    JsonObject run = recorded.getJsonObject("body", new JsonObject());
+    Buffer events = Buffer.buffer();
+    for (Object step : run.getJsonArray("steps", new JsonArray())) {
+      JsonArray calls = ((JsonObject) step).getJsonArray("calls", new JsonArray());
+      calls.forEach(call -> events.appendBuffer(ChatWire.event(new JsonObject().put("object", "agent.run.tool_call")
+          .put("tool_call", call))));
+      events.appendBuffer(ChatWire.event(new JsonObject().put("object", "agent.run.step").put("step", step)));
+    }
+    ctx.response().putHeader(Idempotency.REPLAYED, "true");
+    SseRelay.writeHeaders(ctx.response());
+    ctx.response().end(events.appendBuffer(ChatWire.event(run)).appendBuffer(ChatWire.DONE));
   }
 }

@@ -7,6 +7,7 @@ import dev.agentloop.common.openai.ChatService;
 import dev.agentloop.common.openai.Completion;
 import dev.agentloop.common.openai.HttpLimits;
 import dev.agentloop.common.storage.ConversationIds;
+import dev.agentloop.common.storage.Owners;
 import dev.agentloop.gateway.ChatBodies;
 import dev.agentloop.gateway.ConversationHistory;
 import dev.agentloop.gateway.StorageClient;
@@ -34,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * loop) until the future completes, while other runs proceed.
  *
  * <p>A run answers over the stream protocol (JSON events): its steps as they finish when streamed,
- * and the run itself last. When its consumer goes away (a cancel, a published cancel, no ack), the
- * run stops at its next step and its model call in flight is cancelled.
+ * and the run itself last (recorded first under the request's idempotency key, when it has one).
+ * When its consumer goes away (a cancel, a published cancel, no ack), the run stops at its next
+ * step and its model call in flight is cancelled.
  */
 public final class AgentVerticle extends VerticleBase {
 
@@ -46,14 +48,15 @@ public final class AgentVerticle extends VerticleBase {
   private MockTools tools;
   private ChatBodies bodies;
   private ConversationHistory history;
+  private StorageClient storage;
 
   @Override
   public Future<?> start() {
     models = ResilientChatService.create(vertx, config());
     tools = new MockTools(vertx);
     bodies = ChatBodies.from(config());
-    history = new ConversationHistory(new StorageClient(vertx), ConversationHistory.Window.from(config()),
-        HttpLimits.from(config()));
+    storage = new StorageClient(vertx);
+    history = new ConversationHistory(storage, ConversationHistory.Window.from(config()), HttpLimits.from(config()));
     return Future.all(vertx.eventBus().<JsonObject>localConsumer(Addresses.AGENT_RUN, this::handle).completion(),
         vertx.eventBus().<JsonObject>localConsumer(Addresses.AGENT_CANCEL, message -> {
           Run run = runs.get(String.valueOf(message.body().getValue("id")));
@@ -82,7 +85,9 @@ public final class AgentVerticle extends VerticleBase {
       return;
     }
     try {
-      producer.write(run(runId, AgentRequest.from(body, bodies), events), 0);
+      String owner = Owners.scope(body.getValue("owner"));
+      JsonObject run = run(runId, owner, AgentRequest.from(body, bodies), events);
+      producer.write(record(body.getValue("idempotency"), run), 0);
       producer.end("stop", new JsonObject());
     } catch (ApiException e) {
       producer.fail(e);
@@ -94,8 +99,22 @@ public final class AgentVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * A run with an idempotency key is recorded under it before the client gets it: then a retry gets
+   * this run again. Answers the run to send: this one, or the first one of the key if another
+   * request completed it meanwhile.
+   */
+  private JsonObject record(Object idempotency, JsonObject run) {
+    if (!(idempotency instanceof JsonObject keyed)) {
+      return run;
+    }
+    JsonObject recorded = storage.request(Addresses.STORAGE_IDEMPOTENCY_COMPLETE,
+        keyed.copy().put("status", 200).put("body", run)).await();
+    return recorded.getJsonObject("body", run);
+  }
+
   /** One run, in plain sequential style; each {@code await()} suspends only this virtual thread. */
-  private JsonObject run(String runId, AgentRequest request, Run events) {
+  private JsonObject run(String runId, String owner, AgentRequest request, Run events) {
     RunClock clock = new RunClock();
     JsonArray steps = new JsonArray();
     JsonArray messages = request.messages().copy();
@@ -106,7 +125,7 @@ public final class AgentVerticle extends VerticleBase {
         throw ApiException.badRequest("Invalid 'conversation_id': expected an id like 'conv_abc123'.",
             "conversation_id", "invalid_value");
       }
-      JsonArray history = this.history.load(request.conversationId(), messages.size()).await().messages();
+      JsonArray history = this.history.load(owner, request.conversationId(), messages.size()).await().messages();
       messages = history.copy().addAll(messages);
       steps.add(events.step(clock.step("load_conversation", loadStart).put("status", "completed")
           .put("conversation_id", request.conversationId()).put("messages_loaded", history.size())));

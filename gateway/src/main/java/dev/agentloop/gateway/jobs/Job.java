@@ -25,6 +25,8 @@ final class Job {
   static final Set<String> TERMINAL = Set.of(COMPLETED, CANCELLED, INTERRUPTED);
 
   final String id;
+  /** The owner id of the key that created it. */
+  final String owner;
   final int concurrency;
   final long createdAt = System.currentTimeMillis() / 1000;
   private final int total;
@@ -46,8 +48,9 @@ final class Job {
   private long version;
   final List<JobWatch> watchers = new ArrayList<>();
 
-  Job(String id, List<ChatRequest> requests, int concurrency, Admission.Permit permit) {
+  Job(String id, String owner, List<ChatRequest> requests, int concurrency, Admission.Permit permit) {
     this.id = id;
+    this.owner = owner;
     this.concurrency = concurrency;
     this.permit = permit;
     this.total = requests.size();
@@ -112,7 +115,8 @@ final class Job {
 
   /** The header for storage: what the job is, apart from its state (before any item started). */
   JsonObject header(String node, String incarnation) {
-    return new JsonObject().put("id", id).put("node", node).put("incarnation", incarnation).put("created_at", createdAt)
+    return new JsonObject().put("id", id).put("owner", owner).put("node", node).put("incarnation", incarnation)
+        .put("created_at", createdAt)
         .put("concurrency", concurrency).put("requests", requests);
   }
 

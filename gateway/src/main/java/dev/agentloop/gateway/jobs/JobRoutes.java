@@ -2,12 +2,14 @@ package dev.agentloop.gateway.jobs;
 
 import dev.agentloop.common.Addresses;
 import dev.agentloop.common.ApiException;
+import dev.agentloop.common.guards.Owner;
 import dev.agentloop.common.openai.ClientId;
 import dev.agentloop.common.openai.EventRelay;
 import dev.agentloop.common.openai.HttpErrors;
 import dev.agentloop.common.stream.StreamTimeouts;
 import dev.agentloop.common.stream.TokenStream;
 import dev.agentloop.gateway.ChatBodies;
+import dev.agentloop.gateway.idempotency.Idempotency;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -19,7 +21,8 @@ import java.util.UUID;
 
 /**
  * {@code /v1/jobs}: create (202 at once), the job with its first page of results, the results paged
- * by index, progress as server-sent events with back-pressure, cancel.
+ * by index, progress as server-sent events with back-pressure, cancel. A job belongs to the key that
+ * created it: another key gets a 404 for it (an admin key sees all).
  */
 public final class JobRoutes {
 
@@ -28,14 +31,18 @@ public final class JobRoutes {
   /** A job may go quiet for long (one slow item): no stall or total timeout; the watch is in this process. */
   private static final StreamTimeouts WATCH = new StreamTimeouts(10_000, 24L * 3600 * 1000, 0);
 
+  static final String ROUTE = "POST /v1/jobs";
+
   private final Vertx vertx;
   private final ChatBodies bodies;
   private final long slowReaderTimeoutMs;
+  private final Idempotency idempotency;
 
-  public JobRoutes(Vertx vertx, ChatBodies bodies, long slowReaderTimeoutMs) {
+  public JobRoutes(Vertx vertx, ChatBodies bodies, long slowReaderTimeoutMs, Idempotency idempotency) {
     this.vertx = vertx;
     this.bodies = bodies;
     this.slowReaderTimeoutMs = slowReaderTimeoutMs;
+    this.idempotency = idempotency;
   }
 
   public void mount(Router router) {
@@ -46,21 +53,33 @@ public final class JobRoutes {
     router.get("/v1/jobs/:id/events").handler(this::events);
   }
 
+  /** The job the path names, for the caller's key: another key's job is unknown to it (404). */
   private static JsonObject id(RoutingContext ctx) {
-    return new JsonObject().put("id", ctx.pathParam("id"));
+    return new JsonObject().put("id", ctx.pathParam("id")).put("owner", Owner.of(ctx).scope());
   }
 
+  /** With an {@code Idempotency-Key}, created once: the same key and body answer the first job again. */
   private void create(RoutingContext ctx) {
+    JsonObject body;
     JobRequest request;
     try {
-      request = JobRequest.from(bodies.json(ctx), bodies);
+      body = bodies.json(ctx);
+      request = JobRequest.from(body, bodies);
     } catch (ApiException e) {
       HttpErrors.send(ctx.response(), e);
       return;
     }
-    Future<JsonObject> created = ask(Addresses.JOBS_CREATE, request.toJson().put("client", ClientId.of(ctx)));
-    created.onSuccess(job -> ctx.response().putHeader("location", "/v1/jobs/" + job.getString("id")));
-    reply(ctx, created, 202);
+    JsonObject job = request.toJson().put("client", ClientId.of(ctx)).put("owner", Owner.of(ctx).id());
+    idempotency.begin(ctx, ROUTE, body)
+        .compose(attempt -> attempt.replay() != null ? Future.succeededFuture(attempt.replay())
+            : attempt.write(202, null, keyed -> ask(Addresses.JOBS_CREATE, keyed == null ? job
+                : job.put("idempotency", keyed))))
+        .onSuccess(recorded -> {
+          JsonObject created = recorded.getJsonObject("body", new JsonObject());
+          ctx.response().putHeader("location", "/v1/jobs/" + created.getString("id"));
+          Idempotency.send(ctx, recorded);
+        })
+        .onFailure(failure -> HttpErrors.send(ctx.response(), ApiException.from(failure, "jobs service")));
   }
 
   private void results(RoutingContext ctx) {
@@ -110,7 +129,7 @@ public final class JobRoutes {
   private void events(RoutingContext ctx) {
     HttpServerResponse response = ctx.response();
     JsonObject watch = new JsonObject().put("id", "watch_" + UUID.randomUUID().toString().replace("-", ""))
-        .put("job_id", ctx.pathParam("id"));
+        .put("job_id", ctx.pathParam("id")).put("owner", Owner.of(ctx).scope());
     TokenStream.open(vertx, Addresses.JOBS_WATCH, Addresses.JOBS_UNWATCH, watch, WATCH, "jobs service")
         .onComplete(ar -> {
           if (ar.failed()) {

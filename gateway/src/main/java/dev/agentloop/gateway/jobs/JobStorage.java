@@ -37,9 +37,17 @@ final class JobStorage {
     stopped = true;
   }
 
-  Future<Void> create(Job job, String node, String incarnation) {
-    return storage.request(Addresses.STORAGE_JOBS_CREATE, job.header(node, incarnation).put("state", job.state()))
-        .mapEmpty();
+  /**
+   * Stores the job's header. With {@code idempotency} (else null) the key is recorded with it, and
+   * the reply is the recorded response ({@code {"status","body","replayed"}}): when replayed, the
+   * key's first job, and this one was not stored.
+   */
+  Future<JsonObject> create(Job job, String node, String incarnation, JsonObject idempotency) {
+    JsonObject header = job.header(node, incarnation).put("state", job.state());
+    if (idempotency != null) {
+      header.put("idempotency", idempotency.copy().put("body", job.view()));
+    }
+    return storage.request(Addresses.STORAGE_JOBS_CREATE, header);
   }
 
   Future<Void> update(Job job) {
@@ -54,14 +62,15 @@ final class JobStorage {
             .put("state", state)));
   }
 
-  /** The stored job with its first page of {@code limit} results (none with 0). */
-  Future<JsonObject> get(String id, int limit) {
-    return storage.request(Addresses.STORAGE_JOBS_GET, new JsonObject().put("id", id).put("limit", limit)
-        .put("max_bytes", pageMaxBytes));
+  /** The stored job with its first page of {@code limit} results (none with 0), if {@code owner} may see it. */
+  Future<JsonObject> get(String owner, String id, int limit) {
+    return storage.request(Addresses.STORAGE_JOBS_GET, new JsonObject().put("owner", owner).put("id", id)
+        .put("limit", limit).put("max_bytes", pageMaxBytes));
   }
 
-  Future<JsonObject> results(String id, int after, int limit) {
-    return storage.request(Addresses.STORAGE_JOBS_RESULTS, new JsonObject().put("id", id).put("after", after)
+  Future<JsonObject> results(String owner, String id, int after, int limit) {
+    return storage.request(Addresses.STORAGE_JOBS_RESULTS, new JsonObject().put("owner", owner).put("id", id)
+        .put("after", after)
         .put("limit", limit).put("max_bytes", pageMaxBytes));
   }
 

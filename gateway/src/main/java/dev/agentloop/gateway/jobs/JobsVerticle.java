@@ -9,6 +9,7 @@ import dev.agentloop.common.openai.ChatService;
 import dev.agentloop.common.openai.ChatWire;
 import dev.agentloop.common.openai.Completion;
 import dev.agentloop.common.storage.JobIds;
+import dev.agentloop.common.storage.Owners;
 import dev.agentloop.common.stream.StreamProtocol;
 import dev.agentloop.gateway.ChatBodies;
 import dev.agentloop.gateway.StorageClient;
@@ -27,8 +28,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs background jobs: each a batch of chat requests with at most {@code concurrency} in flight
@@ -40,7 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobsVerticle extends VerticleBase {
 
-  private static final Logger LOG = LoggerFactory.getLogger(JobsVerticle.class);
   static final int FIRST_PAGE = 100;
 
   private final Map<String, Job> jobs = new ConcurrentHashMap<>(); // the scrape reads it
@@ -66,15 +64,16 @@ public final class JobsVerticle extends VerticleBase {
     MeterRegistry registry = Metrics.registry(config());
     metrics(registry);
     watchers = new JobWatchers(config, registry);
-    vertx.setPeriodic(config.sweepIntervalMs(), id -> sweep(0));
+    JobsUpkeep upkeep = new JobsUpkeep(vertx, storage, config, () -> stopping);
+    vertx.setPeriodic(config.sweepIntervalMs(), id -> upkeep.sweep(0));
     return Future.all(List.of(
             on(Addresses.JOBS_CREATE, this::create), on(Addresses.JOBS_GET, this::get),
             on(Addresses.JOBS_RESULTS, this::results), on(Addresses.JOBS_CANCEL, this::cancel),
             on(Addresses.JOBS_WATCH, this::watch),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.JOBS_UNWATCH,
                 message -> watchers.unwatch(String.valueOf(message.body().getValue("id")))).completion()))
-        .compose(v -> interruptPrevious())
-        .onComplete(v -> sweep(0));
+        .compose(v -> upkeep.interruptPrevious(node, incarnation, finished.get(Job.INTERRUPTED)))
+        .onComplete(v -> upkeep.sweep(0));
   }
 
   @Override
@@ -96,47 +95,26 @@ public final class JobsVerticle extends VerticleBase {
     }
   }
 
-  /** Jobs an earlier process of this node was running when it stopped now read back as interrupted. */
-  private Future<Void> interruptPrevious() {
-    return storage.interrupt(node, incarnation).onSuccess(n -> {
-      if (n > 0) {
-        LOG.info("jobs: {} jobs were running when the previous process of node {} stopped: now interrupted", n, node);
-        finished.get(Job.INTERRUPTED).increment(n);
-      }
-    }).<Void>mapEmpty().recover(failure -> {
-      LOG.warn("jobs: could not mark the jobs of the previous process interrupted ({}); trying again in 5 s",
-          failure.getMessage());
-      vertx.setTimer(5_000, t -> interruptPrevious());
-      return Future.succeededFuture();
-    });
-  }
-
-  /** Deletes finished jobs past the retention: a bounded number per storage call and per sweep. */
-  private void sweep(int round) {
-    int batch = config.sweepBatch();
-    long before = (System.currentTimeMillis() - config.retentionMs()) / 1000;
-    storage.expire(before, batch).onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.debug("jobs: expiry sweep failed: {}", ar.cause().getMessage());
-      } else if (ar.result() == batch && round < 9 && !stopping) {
-        sweep(round + 1);
-      }
-    });
-  }
-
   private void create(Message<JsonObject> message) {
     JobRequest request = JobRequest.from(message.body(), bodies);
+    String owner = Owners.owner(message.body().getValue("owner"), "owner");
+    JsonObject keyed = message.body().getValue("idempotency") instanceof JsonObject k ? k : null;
     Admission.Permit permit = admission.admit(Admission.Kind.JOB,
         message.body().getValue("client") instanceof String client ? client : "unknown");
-    Job job = new Job(JobIds.newId(), request.requests(), request.concurrency(), permit);
-    storage.create(job, node, incarnation).onComplete(ar -> {
+    Job job = new Job(JobIds.newId(), owner, request.requests(), request.concurrency(), permit);
+    storage.create(job, node, incarnation, keyed).onComplete(ar -> {
       if (ar.failed()) {
         permit.release();
         ApiException.from(ar.cause(), "storage-service").failReply(message);
         return;
       }
+      if (keyed != null && ar.result().getBoolean("replayed", false)) {
+        permit.release(); // the key's first job answers; this one was never stored
+        message.reply(ar.result());
+        return;
+      }
       jobs.put(job.id, job);
-      message.reply(job.view());
+      message.reply(keyed == null ? job.view() : ar.result());
       job.status = Job.RUNNING;
       job.startedAt = System.currentTimeMillis() / 1000;
       storage.update(job);
@@ -204,8 +182,10 @@ public final class JobsVerticle extends VerticleBase {
 
   private void get(Message<JsonObject> message) {
     String id = JobIds.require(message.body().getValue("id"));
-    Job job = jobs.get(id);
-    Future<JsonObject> answer = job == null ? storage.get(id, FIRST_PAGE) : storage.results(id, -1, FIRST_PAGE)
+    String owner = Owners.scope(message.body().getValue("owner"));
+    Job job = running(owner, id);
+    Future<JsonObject> answer = job == null ? storage.get(owner, id, FIRST_PAGE)
+        : storage.results(owner, id, -1, FIRST_PAGE)
         .map(page -> job.view().put("results", job.overlay(page.getJsonArray("data")))
             .put("results_has_more", page.getBoolean("has_more")));
     reply(message, answer);
@@ -214,16 +194,19 @@ public final class JobsVerticle extends VerticleBase {
   private void results(Message<JsonObject> message) {
     JsonObject body = message.body();
     String id = JobIds.require(body.getValue("id"));
-    Future<JsonObject> page = storage.results(id, body.getInteger("after", -1), body.getInteger("limit", FIRST_PAGE));
-    Job job = jobs.get(id);
+    String owner = Owners.scope(body.getValue("owner"));
+    Job job = running(owner, id);
+    Future<JsonObject> page = storage.results(owner, id, body.getInteger("after", -1),
+        body.getInteger("limit", FIRST_PAGE));
     reply(message, job == null ? page : page.map(p -> p.put("data", job.overlay(p.getJsonArray("data")))));
   }
 
   private void cancel(Message<JsonObject> message) {
     String id = JobIds.require(message.body().getValue("id"));
-    Job job = jobs.get(id);
+    String owner = Owners.scope(message.body().getValue("owner"));
+    Job job = running(owner, id);
     if (job == null) {
-      reply(message, storage.get(id, 0).map(JobsVerticle::withoutResults));
+      reply(message, storage.get(owner, id, 0).map(JobsVerticle::withoutResults));
       return;
     }
     if (!job.finished()) {
@@ -240,9 +223,10 @@ public final class JobsVerticle extends VerticleBase {
   private void watch(Message<JsonObject> message) {
     String watchId = message.body().getString("id");
     String id = JobIds.require(message.body().getValue("job_id"));
-    Job job = jobs.get(id);
+    String owner = Owners.scope(message.body().getValue("owner"));
+    Job job = running(owner, id);
     if (job == null) {
-      storage.get(id, 0).onComplete(ar -> {
+      storage.get(owner, id, 0).onComplete(ar -> {
         if (ar.failed()) {
           ApiException.from(ar.cause(), "storage-service").failReply(message);
         } else {
@@ -259,6 +243,18 @@ public final class JobsVerticle extends VerticleBase {
       return;
     }
     watchers.watch(message, watchId, job);
+  }
+
+  /**
+   * The job if this process runs it; null otherwise, then storage answers (and decides ownership).
+   * A running job of another owner is unknown to the caller, exactly as storage would say.
+   */
+  private Job running(String owner, String id) {
+    Job job = jobs.get(id);
+    if (job != null && !Owners.sees(owner, job.owner)) {
+      throw JobIds.notFound(id);
+    }
+    return job;
   }
 
   private static JsonObject withoutResults(JsonObject job) {

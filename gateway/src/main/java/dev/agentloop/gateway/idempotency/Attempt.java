@@ -1,0 +1,94 @@
+package dev.agentloop.gateway.idempotency;
+
+import dev.agentloop.common.Addresses;
+import dev.agentloop.common.ApiException;
+import dev.agentloop.gateway.StorageClient;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request under an idempotency key it holds (or {@link #NONE}, a request without one). Its
+ * write carries {@link #toJson} as {@code idempotency}, so the storage service records the key with
+ * the write itself. A request that ends without writing releases the key at once; one whose write
+ * failed with a 4xx wrote nothing and releases it too; one whose write failed otherwise (a timeout,
+ * a 5xx) may still commit, so its key stays reserved until the lock time passes, and a retry then
+ * finds either the recorded response or a free key.
+ */
+public final class Attempt {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Attempt.class);
+  public static final Attempt NONE = new Attempt(null, null, null, null, 0);
+
+  private final StorageClient storage;
+  private final String owner;
+  private final String key;
+  private final String hash;
+  private final long ttlMs;
+  private JsonObject replay;
+
+  Attempt(StorageClient storage, String owner, String key, String hash, long ttlMs) {
+    this.storage = storage;
+    this.owner = owner;
+    this.key = key;
+    this.hash = hash;
+    this.ttlMs = ttlMs;
+  }
+
+  Attempt replaying(JsonObject recorded) {
+    this.replay = recorded;
+    return this;
+  }
+
+  public boolean keyed() {
+    return key != null;
+  }
+
+  /** The first response of this key ({@code {"status","body","replayed":true}}), or null: this request runs. */
+  public JsonObject replay() {
+    return replay;
+  }
+
+  /** What a write records the key with: {@code {"owner","key","hash","ttl_ms"}}, then its status and body. */
+  public JsonObject toJson() {
+    return new JsonObject().put("owner", owner).put("key", key).put("hash", hash).put("ttl_ms", ttlMs);
+  }
+
+  /**
+   * Runs {@code call} with the {@code idempotency} of a write that records {@code status} and
+   * {@code body} (null: the write's own reply is the body), or with null without a key. Answers the
+   * recorded response {@code {"status","body","replayed"}}: for a keyed write the storage's reply,
+   * otherwise {@code status} with the reply as body.
+   */
+  public Future<JsonObject> write(int status, JsonObject body, Function<JsonObject, Future<JsonObject>> call) {
+    if (!keyed()) {
+      return call.apply(null).map(reply -> new JsonObject().put("status", status).put("body", reply)
+          .put("replayed", false));
+    }
+    JsonObject idempotency = toJson().put("status", status);
+    if (body != null) {
+      idempotency.put("body", body);
+    }
+    return call.apply(idempotency).onFailure(this::failed);
+  }
+
+  /** This request ends without writing: its key is free again. */
+  public void release() {
+    if (keyed()) {
+      storage.request(Addresses.STORAGE_IDEMPOTENCY_RELEASE, new JsonObject().put("owner", owner).put("key", key)
+              .put("hash", hash))
+          .onFailure(e -> LOG.debug("idempotency: key not released ({}); it frees itself after the lock time",
+              e.getMessage()));
+    }
+  }
+
+  /** The write failed: a 4xx wrote nothing, so the key is released; otherwise it waits for its lock time. */
+  public void failed(Throwable failure) {
+    ApiException error = ApiException.from(failure, "storage-service");
+    if (error.status() < 500) {
+      release();
+    }
+  }
+}

@@ -1,0 +1,18 @@
+package dev.agentloop.gateway.idempotency;
+
+import dev.agentloop.common.config.Settings;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * {@code gateway.idempotency}: how long a completed key answers its first response
+ * ({@code ttl_ms}), and how long a reservation holds while its request runs ({@code lock_ms}), so
+ * the key of a request that crashed becomes usable again.
+ */
+public record IdempotencyConfig(long ttlMs, long lockMs) {
+
+  public static IdempotencyConfig from(JsonObject root) {
+    Settings idempotency = Settings.root(root).section("gateway").section("idempotency");
+    return new IdempotencyConfig(idempotency.integer("ttl_ms", 86_400_000, 1_000, Integer.MAX_VALUE),
+        idempotency.integer("lock_ms", 30_000, 100, 86_400_000));
+  }
+}

@@ -70,7 +70,7 @@ final class ConversationHook implements ChatHook {
         JsonArray messages = loaded.messages().copy();
         request.messages().forEach(messages::add);
         return new Stored(request, request.withMessages(messages), owner, attempt);
-      }).onFailure(e -> attempt.release());
+      }).recover(e -> attempt.release().transform(v -> Future.failedFuture(e)));
     });
   }
 
@@ -102,15 +102,14 @@ final class ConversationHook implements ChatHook {
     }
 
     @Override
-    public void abandoned() {
-      attempt.release();
+    public Future<Void> abandoned() {
+      return attempt.release();
     }
 
     @Override
     public Future<Void> after(SseRelay.Outcome outcome, JsonObject completion) {
       if (attempt.keyed() && (!outcome.completed() || completion == null)) {
-        attempt.release();
-        return Future.succeededFuture();
+        return attempt.release();
       }
       JsonObject turn = new JsonObject()
           .put("owner", owner)

@@ -41,8 +41,12 @@ public interface ChatHook {
       return Future.succeededFuture();
     }
 
-    /** No answer came at all (the model failed before any output, or the client left first): nothing to store. */
-    default void abandoned() {
+    /**
+     * No answer came at all (the model failed before any output, or the client left first): nothing
+     * to store. The client's error is sent once the returned future completes (it never fails).
+     */
+    default Future<Void> abandoned() {
+      return Future.succeededFuture();
     }
 
     static Turn of(ChatRequest request) {

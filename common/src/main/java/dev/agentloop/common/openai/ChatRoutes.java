@@ -5,6 +5,7 @@ import dev.agentloop.common.metrics.ChatMetrics;
 import dev.agentloop.common.observe.ServerTiming;
 import dev.agentloop.common.stream.TokenStream;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -157,7 +158,7 @@ public final class ChatRoutes {
       });
     } else {
       long[] created = {0};
-      service.complete(prepared).onFailure(e -> turn.abandoned()).compose(answer -> {
+      service.complete(prepared).recover(e -> turn.abandoned().transform(v -> Future.failedFuture(e))).compose(answer -> {
             ServerTiming.modelWait(ctx, System.nanoTime() - asked);
             created[0] = System.currentTimeMillis() / 1000;
             return turn.after(new SseRelay.Outcome(answer.content(), answer.finishReason(), answer.usage(), null, false),
@@ -204,14 +205,17 @@ public final class ChatRoutes {
       long started, Runnable release, AsyncResult<TokenStream> opened) {
     if (opened.failed()) {
       release.run();
-      turn.abandoned();
       ApiException error = ApiException.from(opened.cause(), "llm-service");
       metrics.error(error.status());
-      if (response.headWritten()) {
-        response.end(ChatWire.event(error.toJson()));
-      } else {
-        HttpErrors.send(response, error);
-      }
+      turn.abandoned().onComplete(v -> {
+        if (response.headWritten()) {
+          if (!response.ended() && !response.closed()) {
+            response.end(ChatWire.event(error.toJson()));
+          }
+        } else {
+          HttpErrors.send(response, error);
+        }
+      });
       return;
     }
     TokenStream stream = opened.result();

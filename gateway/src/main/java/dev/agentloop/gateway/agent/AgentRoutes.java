@@ -14,6 +14,7 @@ import dev.agentloop.common.stream.TokenStream;
 import dev.agentloop.gateway.ChatBodies;
 import dev.agentloop.gateway.idempotency.Attempt;
 import dev.agentloop.gateway.idempotency.Idempotency;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -22,6 +23,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * {@code POST /v1/agent/runs}: checks the run, admits it against the agent-run caps, and hands it to
@@ -88,8 +90,7 @@ public final class AgentRoutes {
     try {
       permit = admission.admit(Admission.Kind.AGENT_RUN, ClientId.of(ctx));
     } catch (ApiException e) {
-      attempt.release();
-      HttpErrors.send(ctx.response(), e);
+      attempt.release().onComplete(v -> HttpErrors.send(ctx.response(), e));
       return;
     }
     String runId = "run_" + UUID.randomUUID().toString().replace("-", "");
@@ -99,28 +100,28 @@ public final class AgentRoutes {
     }
     // a completed run recorded its key before its last event; any other end leaves it reserved: free it
     boolean[] over = {false};
-    Runnable done = () -> {
-      if (!over[0]) {
-        over[0] = true;
-        permit.release();
-        attempt.release();
+    Supplier<Future<Void>> done = () -> {
+      if (over[0]) {
+        return Future.succeededFuture();
       }
+      over[0] = true;
+      permit.release();
+      return attempt.release();
     };
     HttpServerResponse response = ctx.response();
     // until the run's first event the client's leaving is told to the agent directly
     response.closeHandler(v -> {
-      done.run();
+      done.get();
       vertx.eventBus().publish(Addresses.AGENT_CANCEL, new JsonObject().put("id", runId));
     });
     TokenStream.open(vertx, Addresses.AGENT_RUN, Addresses.AGENT_CANCEL, message, RUN, "agent service")
         .onComplete(ar -> {
           if (ar.failed()) {
-            done.run();
-            HttpErrors.send(response, ApiException.from(ar.cause(), "agent service"));
+            done.get().onComplete(v -> HttpErrors.send(response, ApiException.from(ar.cause(), "agent service")));
           } else if (response.closed()) {
             ar.result().cancel();
           } else if (stream) {
-            new EventRelay(vertx, response, ar.result(), slowReaderTimeoutMs).start().onComplete(v -> done.run());
+            new EventRelay(vertx, response, ar.result(), slowReaderTimeoutMs).start().onComplete(v -> done.get());
           } else {
             answer(ctx, ar.result(), done);
           }
@@ -128,15 +129,12 @@ public final class AgentRoutes {
   }
 
   /** A plain run: its last event is the run. */
-  private static void answer(RoutingContext ctx, TokenStream stream, Runnable done) {
+  private static void answer(RoutingContext ctx, TokenStream stream, Supplier<Future<Void>> done) {
     JsonObject[] run = {null};
-    stream.eventHandler(event -> run[0] = event).endHandler(end -> {
-      done.run();
-      ctx.json(run[0]);
-    }).exceptionHandler(error -> {
-      done.run();
-      HttpErrors.send(ctx.response(), error);
-    }).start();
+    stream.eventHandler(event -> run[0] = event)
+        .endHandler(end -> done.get().onComplete(v -> ctx.json(run[0])))
+        .exceptionHandler(error -> done.get().onComplete(v -> HttpErrors.send(ctx.response(), error)))
+        .start();
   }
 
   /** The recorded run: as JSON, or as the events its stream sent (steps, tool calls, the run) and [DONE]. */

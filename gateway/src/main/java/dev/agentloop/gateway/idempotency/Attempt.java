@@ -71,24 +71,30 @@ public final class Attempt {
     if (body != null) {
       idempotency.put("body", body);
     }
-    return call.apply(idempotency).onFailure(this::failed);
+    return call.apply(idempotency).recover(failure -> failed(failure).transform(v -> Future.failedFuture(failure)));
   }
 
-  /** This request ends without writing: its key is free again. */
-  public void release() {
-    if (keyed()) {
-      storage.request(Addresses.STORAGE_IDEMPOTENCY_RELEASE, new JsonObject().put("owner", owner).put("key", key)
-              .put("hash", hash))
-          .onFailure(e -> LOG.debug("idempotency: key not released ({}); it frees itself after the lock time",
-              e.getMessage()));
+  /**
+   * This request ends without writing: its key is free again once the returned future completes
+   * (it never fails: a key that could not be released frees itself after the lock time). Answer the
+   * client after it, so a retry that follows the answer finds the key free.
+   */
+  public Future<Void> release() {
+    if (!keyed()) {
+      return Future.succeededFuture();
     }
+    return storage.request(Addresses.STORAGE_IDEMPOTENCY_RELEASE, new JsonObject().put("owner", owner).put("key", key)
+            .put("hash", hash))
+        .<Void>mapEmpty()
+        .otherwise(e -> {
+          LOG.debug("idempotency: key not released ({}); it frees itself after the lock time", e.getMessage());
+          return null;
+        });
   }
 
   /** The write failed: a 4xx wrote nothing, so the key is released; otherwise it waits for its lock time. */
-  public void failed(Throwable failure) {
+  public Future<Void> failed(Throwable failure) {
     ApiException error = ApiException.from(failure, "storage-service");
-    if (error.status() < 500) {
-      release();
-    }
+    return error.status() < 500 ? release() : Future.succeededFuture();
   }
 }

@@ -17,13 +17,13 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 12000 ]; then
   echo "bench: warning: open-files limit is $(ulimit -n); 10,000 streams need more than 10,000" >&2
 fi
 
-jar="$root/deploy/target/agentloop.jar"
+jar="$root/app/target/agentloop.jar"
 bench_jar="$root/bench/target/agentloop-bench.jar"
 stale() { [ ! -f "$1" ] || [ -n "$(find "$root" -path "$root/*/src/*" -newer "$1" -type f -print -quit 2>/dev/null)" ] \
   || [ "$root/pom.xml" -nt "$1" ]; }
 if stale "$jar" || stale "$bench_jar"; then
   echo "bench: building agentloop and the bench (JDK $JAVA_MAJOR at $JAVA_HOME)" >&2
-  (cd "$root" && mvn -q -B -DskipTests package -pl deploy,bench -am) >&2
+  (cd "$root" && mvn -q -B -DskipTests package -pl app,bench -am) >&2
 fi
 
 exec "$JAVA" -Xmx1g -XX:+UseParallelGC ${BENCH_JAVA_OPTS:-} -jar "$bench_jar" "$@" --repo "$root" --agentloop-jar "$jar" \

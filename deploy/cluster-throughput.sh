@@ -21,8 +21,8 @@ connections=${CONNECTIONS:-32}
 port=${BENCH_PORT:-18600}
 work=$(mktemp -d /tmp/agentloop-throughput-XXXXXX)
 body='{"model":"mock-fast","messages":[{"role":"user","content":"How fast is the cluster?"}]}'
-jar="$root/deploy/target/agentloop.jar"
-[ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests package -pl deploy -am)
+jar="$root/app/target/agentloop.jar"
+[ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests package -pl app -am)
 single_pid=""
 
 cleanup() {

@@ -24,7 +24,7 @@ llm_http_port=${AGENTLOOP_LLM_HTTP_PORT:-$((http_port + 1))}
 cluster_name=${AGENTLOOP_CLUSTER_NAME:-agentloop-local}
 cluster_port=${AGENTLOOP_CLUSTER_PORT:-5701}
 grace_ms=${AGENTLOOP_SHUTDOWN_GRACE_MS:-10000}
-jar="$root/deploy/target/agentloop.jar"
+jar="$root/app/target/agentloop.jar"
 
 # member name -> services; the first one starts alone and the others join it
 members=(storage llm-1 llm-2 gateway)
@@ -61,7 +61,7 @@ build_if_needed() {
   if [ ! -f "$jar" ] || [ -n "$(find "$root" -path "$root/*/src/main/*" -newer "$jar" -type f -print -quit 2>/dev/null)" ] \
      || [ "$root/pom.xml" -nt "$jar" ]; then
     echo "local-cluster: building $jar (JDK $JAVA_MAJOR at $JAVA_HOME)" >&2
-    (cd "$root" && mvn -q -B -DskipTests package -pl deploy -am) >&2
+    (cd "$root" && mvn -q -B -DskipTests package -pl app -am) >&2
   fi
 }
 

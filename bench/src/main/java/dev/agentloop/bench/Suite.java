@@ -68,7 +68,7 @@ public final class Suite {
     quick = args.containsKey("--quick");
     only = args.containsKey("--only") ? Arrays.asList(args.get("--only").split(",")) : null;
     repo = Path.of(args.getOrDefault("--repo", ".")).toAbsolutePath().normalize();
-    agentloopJar = Path.of(args.getOrDefault("--agentloop-jar", repo.resolve("deploy/target/agentloop.jar").toString()));
+    agentloopJar = Path.of(args.getOrDefault("--agentloop-jar", repo.resolve("app/target/agentloop.jar").toString()));
     benchJar = Path.of(args.getOrDefault("--bench-jar", repo.resolve("bench/target/agentloop-bench.jar").toString()));
     serverFlags = args.getOrDefault("--server-flags", "").isBlank() ? List.of()
         : Arrays.asList(args.get("--server-flags").trim().split("\\s+"));

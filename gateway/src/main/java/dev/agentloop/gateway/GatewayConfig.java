@@ -1,12 +1,13 @@
 package dev.agentloop.gateway;
 
-import dev.agentloop.common.admission.Admission;
-import dev.agentloop.common.config.AgentloopConfig;
-import dev.agentloop.common.config.Settings;
-import dev.agentloop.common.guards.GuardsConfig;
-import dev.agentloop.common.guards.RateLimits;
-import dev.agentloop.common.openai.HttpLimits;
-import dev.agentloop.common.stream.StreamTimeouts;
+import dev.agentloop.gateway.conversations.ConversationHistory;
+import dev.agentloop.front.guards.Admission;
+import dev.agentloop.contract.config.AgentloopConfig;
+import dev.agentloop.contract.config.Settings;
+import dev.agentloop.front.guards.GuardsConfig;
+import dev.agentloop.front.guards.RateLimits;
+import dev.agentloop.contract.config.HttpLimits;
+import dev.agentloop.contract.stream.StreamTimeouts;
 import dev.agentloop.gateway.jobs.JobsConfig;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;

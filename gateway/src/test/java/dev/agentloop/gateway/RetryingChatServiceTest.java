@@ -1,14 +1,15 @@
 package dev.agentloop.gateway;
 
+import dev.agentloop.gateway.chain.RetryingChatService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.agentloop.common.ApiException;
-import dev.agentloop.common.NodeState;
-import dev.agentloop.common.openai.ChatRequest;
-import dev.agentloop.common.openai.ChatService;
-import dev.agentloop.common.openai.Completion;
-import dev.agentloop.common.stream.TokenStream;
+import dev.agentloop.contract.ApiException;
+import dev.agentloop.contract.node.NodeState;
+import dev.agentloop.contract.chat.ChatRequest;
+import dev.agentloop.contract.chat.ChatService;
+import dev.agentloop.contract.chat.Completion;
+import dev.agentloop.contract.stream.TokenStream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -42,7 +43,7 @@ class RetryingChatServiceTest {
 
   private static ChatRequest request() {
     return ChatRequest.fromHttp(new JsonObject().put("model", "mock-fast").put("messages",
-        new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi"))), "chatcmpl-1", dev.agentloop.common.openai.HttpLimits.DEFAULT);
+        new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi"))), "chatcmpl-1", dev.agentloop.contract.config.HttpLimits.DEFAULT);
   }
 
   /** Runs the decorator on an event loop, as the gateway does, and waits here for its answer. */

@@ -1,8 +1,8 @@
 package dev.agentloop.llm;
 
-import dev.agentloop.common.ApiException;
-import dev.agentloop.common.openai.ChatRequest;
-import dev.agentloop.common.openai.ChatWire;
+import dev.agentloop.contract.ApiException;
+import dev.agentloop.contract.chat.ChatRequest;
+import dev.agentloop.front.openai.ChatWire;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

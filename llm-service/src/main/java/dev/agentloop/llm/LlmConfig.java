@@ -1,7 +1,7 @@
 package dev.agentloop.llm;
 
-import dev.agentloop.common.config.Settings;
-import dev.agentloop.common.stream.StreamTimeouts;
+import dev.agentloop.contract.config.Settings;
+import dev.agentloop.contract.stream.StreamTimeouts;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,14 +1,14 @@
 package dev.agentloop.llm;
 
-import dev.agentloop.common.Addresses;
-import dev.agentloop.common.ApiException;
-import dev.agentloop.common.NodeState;
-import dev.agentloop.common.config.AgentloopConfig;
-import dev.agentloop.common.metrics.Metrics;
-import dev.agentloop.common.openai.ChatRequest;
-import dev.agentloop.common.openai.ChatWire;
-import dev.agentloop.common.openai.HttpLimits;
-import dev.agentloop.common.stream.TokenStreamProducer;
+import dev.agentloop.contract.Addresses;
+import dev.agentloop.contract.ApiException;
+import dev.agentloop.contract.node.NodeState;
+import dev.agentloop.contract.config.AgentloopConfig;
+import dev.agentloop.contract.node.Metrics;
+import dev.agentloop.contract.chat.ChatRequest;
+import dev.agentloop.front.openai.ChatWire;
+import dev.agentloop.contract.config.HttpLimits;
+import dev.agentloop.contract.stream.TokenStreamProducer;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

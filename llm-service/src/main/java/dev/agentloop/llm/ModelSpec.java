@@ -1,6 +1,6 @@
 package dev.agentloop.llm;
 
-import dev.agentloop.common.config.Settings;
+import dev.agentloop.contract.config.Settings;
 
 /**
  * One mock model: when its first token comes, the gap between tokens, how many tokens it writes

@@ -2,7 +2,7 @@ package dev.agentloop.llm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.common.openai.ChatRequest;
+import dev.agentloop.contract.chat.ChatRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;

@@ -10,7 +10,7 @@ import java.util.List;
  * context; a write completes only once it is durable. Failures are {@code ApiException}s: 404 for an
  * unknown conversation, 503 when the backend cannot be reached.
  *
- * <p>Every conversation has an owner ({@link dev.agentloop.common.storage.Owners}). Each call but
+ * <p>Every conversation has an owner ({@link dev.agentloop.contract.storage.Owners}). Each call but
  * {@link #create} names the owner whose conversations it may touch, or {@code "*"} for all: a
  * conversation of another owner answers exactly as an unknown one (404), and lists hold only the
  * owner's conversations.

@@ -1,8 +1,8 @@
 package dev.agentloop.storage;
 
-import dev.agentloop.common.Addresses;
-import dev.agentloop.common.ApiException;
-import dev.agentloop.common.storage.Owners;
+import dev.agentloop.contract.Addresses;
+import dev.agentloop.contract.ApiException;
+import dev.agentloop.contract.storage.Owners;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;

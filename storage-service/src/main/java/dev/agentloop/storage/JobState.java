@@ -1,6 +1,6 @@
 package dev.agentloop.storage;
 
-import dev.agentloop.common.ApiException;
+import dev.agentloop.contract.ApiException;
 import io.vertx.core.json.JsonObject;
 import java.util.Set;
 

@@ -1,7 +1,7 @@
 package dev.agentloop.storage;
 
-import dev.agentloop.common.ApiException;
-import dev.agentloop.common.storage.Owners;
+import dev.agentloop.contract.ApiException;
+import dev.agentloop.contract.storage.Owners;
 import io.vertx.core.json.JsonObject;
 
 /**

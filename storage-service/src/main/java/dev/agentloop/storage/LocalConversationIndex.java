@@ -1,7 +1,7 @@
 package dev.agentloop.storage;
 
-import dev.agentloop.common.storage.ConversationIds;
-import dev.agentloop.common.storage.Owners;
+import dev.agentloop.contract.storage.ConversationIds;
+import dev.agentloop.contract.storage.Owners;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;

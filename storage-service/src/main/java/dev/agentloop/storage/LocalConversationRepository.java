@@ -1,7 +1,7 @@
 package dev.agentloop.storage;
 
-import dev.agentloop.common.ApiException;
-import dev.agentloop.common.storage.ConversationIds;
+import dev.agentloop.contract.ApiException;
+import dev.agentloop.contract.storage.ConversationIds;
 import dev.agentloop.storage.LocalConversationIndex.Entry;
 import dev.agentloop.storage.PageCursors.Cursor;
 import io.vertx.core.Future;

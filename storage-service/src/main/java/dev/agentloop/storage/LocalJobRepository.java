@@ -1,9 +1,9 @@
 package dev.agentloop.storage;
 
-import dev.agentloop.common.ApiException;
-import dev.agentloop.common.storage.JobIds;
-import dev.agentloop.common.storage.Owners;
-import dev.agentloop.common.storage.JsonSize;
+import dev.agentloop.contract.ApiException;
+import dev.agentloop.contract.storage.JobIds;
+import dev.agentloop.contract.storage.Owners;
+import dev.agentloop.contract.storage.JsonSize;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;

@@ -1,6 +1,6 @@
 package dev.agentloop.storage;
 
-import dev.agentloop.common.storage.ConversationIds;
+import dev.agentloop.contract.storage.ConversationIds;
 import dev.agentloop.storage.Frames.Frame;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

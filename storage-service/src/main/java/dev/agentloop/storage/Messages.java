@@ -1,7 +1,7 @@
 package dev.agentloop.storage;
 
-import dev.agentloop.common.ApiException;
-import dev.agentloop.common.openai.ChatRequest;
+import dev.agentloop.contract.ApiException;
+import dev.agentloop.contract.chat.ChatRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

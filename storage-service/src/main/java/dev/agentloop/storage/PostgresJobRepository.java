@@ -1,7 +1,7 @@
 package dev.agentloop.storage;
 
-import dev.agentloop.common.storage.JobIds;
-import dev.agentloop.common.storage.JsonSize;
+import dev.agentloop.contract.storage.JobIds;
+import dev.agentloop.contract.storage.JsonSize;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;

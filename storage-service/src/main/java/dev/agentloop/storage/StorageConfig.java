@@ -1,6 +1,6 @@
 package dev.agentloop.storage;
 
-import dev.agentloop.common.config.Settings;
+import dev.agentloop.contract.config.Settings;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import java.nio.file.Path;

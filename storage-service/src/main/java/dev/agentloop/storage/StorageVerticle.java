@@ -1,10 +1,10 @@
 package dev.agentloop.storage;
 
-import dev.agentloop.common.Addresses;
-import dev.agentloop.common.ApiException;
-import dev.agentloop.common.storage.ConversationIds;
-import dev.agentloop.common.storage.Owners;
-import dev.agentloop.common.storage.StoredText;
+import dev.agentloop.contract.Addresses;
+import dev.agentloop.contract.ApiException;
+import dev.agentloop.contract.storage.ConversationIds;
+import dev.agentloop.contract.storage.Owners;
+import dev.agentloop.contract.storage.StoredText;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;

@@ -1,6 +1,6 @@
 package dev.agentloop.storage;
 
-import dev.agentloop.common.openai.ChatRequest;
+import dev.agentloop.contract.chat.ChatRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;

@@ -1,8 +1,8 @@
 package dev.agentloop.gateway.agent;
 
-import dev.agentloop.common.ApiException;
-import dev.agentloop.common.openai.ChatRequest;
-import dev.agentloop.gateway.ChatBodies;
+import dev.agentloop.contract.ApiException;
+import dev.agentloop.contract.chat.ChatRequest;
+import dev.agentloop.front.ChatBodies;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.agentloop.gateway.agent;
 
-import dev.agentloop.common.ApiException;
+import dev.agentloop.contract.ApiException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,6 @@
 package dev.agentloop.gateway.idempotency;
 
-import dev.agentloop.common.config.Settings;
+import dev.agentloop.contract.config.Settings;
 import io.vertx.core.json.JsonObject;
 
 /**

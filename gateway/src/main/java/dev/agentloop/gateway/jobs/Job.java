@@ -1,7 +1,7 @@
 package dev.agentloop.gateway.jobs;
 
-import dev.agentloop.common.admission.Admission;
-import dev.agentloop.common.openai.ChatRequest;
+import dev.agentloop.front.guards.Admission;
+import dev.agentloop.contract.chat.ChatRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;

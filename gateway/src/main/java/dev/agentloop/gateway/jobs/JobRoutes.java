@@ -1,14 +1,14 @@
 package dev.agentloop.gateway.jobs;
 
-import dev.agentloop.common.Addresses;
-import dev.agentloop.common.ApiException;
-import dev.agentloop.common.guards.Owner;
-import dev.agentloop.common.openai.ClientId;
-import dev.agentloop.common.openai.EventRelay;
-import dev.agentloop.common.openai.HttpErrors;
-import dev.agentloop.common.stream.StreamTimeouts;
-import dev.agentloop.common.stream.TokenStream;
-import dev.agentloop.gateway.ChatBodies;
+import dev.agentloop.contract.Addresses;
+import dev.agentloop.contract.ApiException;
+import dev.agentloop.front.guards.Owner;
+import dev.agentloop.front.ClientId;
+import dev.agentloop.front.openai.EventRelay;
+import dev.agentloop.front.HttpErrors;
+import dev.agentloop.contract.stream.StreamTimeouts;
+import dev.agentloop.contract.stream.TokenStream;
+import dev.agentloop.front.ChatBodies;
 import dev.agentloop.gateway.idempotency.Idempotency;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,8 +1,8 @@
 package dev.agentloop.gateway.jobs;
 
-import dev.agentloop.common.Addresses;
-import dev.agentloop.common.ApiException;
-import dev.agentloop.gateway.StorageClient;
+import dev.agentloop.contract.Addresses;
+import dev.agentloop.contract.ApiException;
+import dev.agentloop.gateway.conversations.StorageClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

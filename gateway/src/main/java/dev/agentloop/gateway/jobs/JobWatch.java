@@ -1,6 +1,6 @@
 package dev.agentloop.gateway.jobs;
 
-import dev.agentloop.common.stream.TokenStreamProducer;
+import dev.agentloop.contract.stream.TokenStreamProducer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 

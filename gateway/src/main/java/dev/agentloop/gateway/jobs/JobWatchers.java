@@ -1,7 +1,7 @@
 package dev.agentloop.gateway.jobs;
 
-import dev.agentloop.common.ApiException;
-import dev.agentloop.common.storage.JsonSize;
+import dev.agentloop.contract.ApiException;
+import dev.agentloop.contract.storage.JsonSize;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.eventbus.Message;

@@ -1,6 +1,6 @@
 package dev.agentloop.gateway.jobs;
 
-import dev.agentloop.common.config.Settings;
+import dev.agentloop.contract.config.Settings;
 import io.vertx.core.json.JsonObject;
 
 /** {@code gateway.jobs} (and the slow-reader timeout of {@code gateway.limits}), parsed once and checked. */

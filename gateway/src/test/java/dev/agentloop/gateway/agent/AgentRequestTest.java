@@ -3,9 +3,9 @@ package dev.agentloop.gateway.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.agentloop.common.ApiException;
-import dev.agentloop.gateway.ChatBodies;
-import dev.agentloop.common.openai.HttpLimits;
+import dev.agentloop.contract.ApiException;
+import dev.agentloop.front.ChatBodies;
+import dev.agentloop.contract.config.HttpLimits;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.agentloop.llm.embed;
 
-import dev.agentloop.common.ApiException;
+import dev.agentloop.contract.ApiException;
 import io.vertx.core.json.JsonArray;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.agentloop.llm.embed;
 
-import dev.agentloop.common.ApiException;
+import dev.agentloop.contract.ApiException;
 import java.util.Locale;
 import java.util.Set;
 

@@ -2,7 +2,7 @@ package dev.agentloop.llm.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.common.ApiException;
+import dev.agentloop.contract.ApiException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;

@@ -1,9 +1,0 @@
-package dev.agentloop.common.config;
-
-/** A configuration value that agentloop cannot use; its message is meant for one log line. */
-public final class ConfigException extends RuntimeException {
-
-  public ConfigException(String message) {
-    super(message, null, false, false);
-  }
-}

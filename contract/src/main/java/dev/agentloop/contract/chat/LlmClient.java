@@ -1,0 +1,62 @@
+package dev.agentloop.contract.chat;
+
+import dev.agentloop.contract.Addresses;
+import dev.agentloop.contract.ApiException;
+import dev.agentloop.contract.stream.StreamProtocol;
+import dev.agentloop.contract.stream.StreamTimeouts;
+import dev.agentloop.contract.stream.TokenStream;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Function;
+
+/**
+ * Talks to the llm-service over the event bus. Whole completions are the token stream gathered up,
+ * so plain requests get the same first-token, stall and total timeouts and the same cancel path.
+ */
+public final class LlmClient implements ChatService {
+
+  private static final long MODELS_TIMEOUT_MS = 5_000;
+  private final Vertx vertx;
+  private final Function<String, StreamTimeouts> timeouts;
+
+  public LlmClient(Vertx vertx, Function<String, StreamTimeouts> timeouts) {
+    this.vertx = vertx;
+    this.timeouts = timeouts;
+  }
+
+  @Override
+  public Future<TokenStream> stream(ChatRequest request) {
+    return TokenStream.open(vertx, Addresses.LLM_STREAM, Addresses.LLM_CANCEL, request.toBus(),
+        timeouts.apply(request.model()), "llm-service");
+  }
+
+  @Override
+  public Future<Completion> complete(ChatRequest request) {
+    return stream(request).compose(stream -> {
+      Promise<Completion> answer = Promise.promise();
+      StringBuilder content = new StringBuilder();
+      stream.handler(tokens -> tokens.forEach(content::append))
+          .endHandler(end -> answer.tryComplete(new Completion(request.model(), content.toString(), end.finishReason(),
+              end.usage())))
+          .exceptionHandler(answer::tryFail)
+          .start();
+      return answer.future().onFailure(failure -> stream.cancel());
+    });
+  }
+
+  @Override
+  public void cancel(String id) {
+    vertx.eventBus().publish(Addresses.LLM_CANCEL, new JsonObject().put("id", id));
+  }
+
+  @Override
+  public Future<JsonArray> models() {
+    return vertx.eventBus().<JsonObject>request(Addresses.LLM_MODELS, new JsonObject(),
+            StreamProtocol.timeout(MODELS_TIMEOUT_MS))
+        .map(reply -> reply.body().getJsonArray("data", new JsonArray()))
+        .recover(failure -> Future.failedFuture(ApiException.from(failure, "llm-service")));
+  }
+}

@@ -1,0 +1,35 @@
+package dev.agentloop.front;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/** A router whose every failure, unknown path and oversized body answers in OpenAI's error shape. */
+public final class ApiRouter {
+
+  private ApiRouter() {
+  }
+
+  /**
+   * Body handling for /v1/*, after the {@code guards} (auth, rate limits: they run before any body
+   * is read); mount routes on it, then call {@link #finish}.
+   */
+  @SafeVarargs
+  public static Router create(Vertx vertx, long bodyLimitBytes, Handler<RoutingContext>... guards) {
+    Router router = Router.router(vertx);
+    for (Handler<RoutingContext> guard : guards) {
+      router.route("/v1/*").handler(guard);
+    }
+    router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(bodyLimitBytes));
+    return router;
+  }
+
+  /** Adds the catch-all 404 and the failure handler; call after mounting every route. */
+  public static Router finish(Router router) {
+    router.route().last().handler(HttpErrors::notFound);
+    router.route().failureHandler(HttpErrors::handle);
+    return router;
+  }
+}

@@ -1,0 +1,107 @@
+package dev.agentloop.front.openai;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** The JSON OpenAI's Chat Completions API sends, built in one place for every HTTP front. */
+public final class ChatWire {
+
+  public static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
+
+  private ChatWire() {
+  }
+
+  public static JsonObject usage(int promptTokens, int completionTokens) {
+    return new JsonObject()
+        .put("prompt_tokens", promptTokens)
+        .put("completion_tokens", completionTokens)
+        .put("total_tokens", promptTokens + completionTokens);
+  }
+
+  public static JsonObject completion(String id, long created, String model, String content, String finishReason,
+      JsonObject usage) {
+    JsonObject message = new JsonObject().put("role", "assistant").put("content", content).put("refusal", null);
+    JsonObject choice = new JsonObject().put("index", 0).put("message", message).put("logprobs", null)
+        .put("finish_reason", finishReason);
+    return new JsonObject()
+        .put("id", id)
+        .put("object", "chat.completion")
+        .put("created", created)
+        .put("model", model)
+        .put("choices", new JsonArray().add(choice))
+        .put("usage", usage)
+        .put("system_fingerprint", null);
+  }
+
+  /** A streamed chunk with one choice; {@code usage} is null unless include_usage asked for it. */
+  public static JsonObject chunk(String id, long created, String model, JsonObject delta, String finishReason,
+      boolean includeUsage) {
+    JsonObject choice = new JsonObject().put("index", 0).put("delta", delta).put("logprobs", null)
+        .put("finish_reason", finishReason);
+    JsonObject chunk = new JsonObject()
+        .put("id", id)
+        .put("object", "chat.completion.chunk")
+        .put("created", created)
+        .put("model", model)
+        .put("system_fingerprint", null)
+        .put("choices", new JsonArray().add(choice));
+    if (includeUsage) {
+      chunk.put("usage", null);
+    }
+    return chunk;
+  }
+
+  public static JsonObject usageChunk(String id, long created, String model, JsonObject usage) {
+    return new JsonObject()
+        .put("id", id)
+        .put("object", "chat.completion.chunk")
+        .put("created", created)
+        .put("model", model)
+        .put("system_fingerprint", null)
+        .put("choices", new JsonArray())
+        .put("usage", usage);
+  }
+
+  /**
+   * A recorded completion ({@link #completion}) as the stream that answered it: the role chunk, its
+   * content in one chunk, the finish chunk, the usage chunk when asked for, and {@code [DONE]}, with
+   * the completion's id, created time and model.
+   */
+  public static Buffer replayStream(JsonObject completion, boolean includeUsage) {
+    String id = completion.getString("id");
+    long created = completion.getLong("created", 0L);
+    String model = completion.getString("model");
+    JsonArray choices = completion.getJsonArray("choices", new JsonArray());
+    JsonObject choice = choices.isEmpty() ? new JsonObject() : choices.getJsonObject(0);
+    String content = choice.getJsonObject("message", new JsonObject()).getString("content", "");
+    Buffer events = event(chunk(id, created, model, roleDelta(), null, includeUsage));
+    if (content != null && !content.isEmpty()) {
+      events.appendBuffer(event(chunk(id, created, model, contentDelta(content), null, includeUsage)));
+    }
+    events.appendBuffer(event(chunk(id, created, model, new JsonObject(), choice.getString("finish_reason"),
+        includeUsage)));
+    if (includeUsage) {
+      events.appendBuffer(event(usageChunk(id, created, model, completion.getJsonObject("usage"))));
+    }
+    return events.appendBuffer(DONE);
+  }
+
+  public static JsonObject roleDelta() {
+    return new JsonObject().put("role", "assistant").put("content", "").put("refusal", null);
+  }
+
+  public static JsonObject contentDelta(String token) {
+    return new JsonObject().put("content", token);
+  }
+
+  /** One SSE event. JSON encoding escapes every newline, so the event can never split. */
+  public static Buffer event(JsonObject data) {
+    String json = data.encode();
+    return Buffer.buffer(json.length() + 8).appendString("data: ").appendString(json).appendString("\n\n");
+  }
+
+  public static JsonObject model(String id, long created) {
+    return new JsonObject().put("id", id).put("object", "model").put("created", created).put("owned_by", "agentloop");
+  }
+}

@@ -1,0 +1,199 @@
+package dev.agentloop.front.openai;
+
+import dev.agentloop.contract.chat.ChatRequest;
+import dev.agentloop.contract.ApiException;
+import dev.agentloop.contract.stream.StreamEnd;
+import dev.agentloop.contract.stream.TokenStream;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Relays a token stream to an HTTP client as OpenAI's server-sent events: a role chunk, one event
+ * per token, a finish chunk, an optional usage chunk, then {@code [DONE]}; or an error event when the
+ * stream fails after the first byte. A full HTTP write queue pauses the stream (and so the
+ * producer); a closed connection cancels it.
+ */
+public final class SseRelay {
+
+  /** How a relayed stream ended, for whoever wants to persist or count it. */
+  public record Outcome(String content, String finishReason, JsonObject usage, ApiException error, boolean clientGone) {
+    public boolean completed() {
+      return error == null && !clientGone;
+    }
+  }
+
+  private final Vertx vertx;
+  private final long slowReaderTimeoutMs;
+  private long slowReaderTimer = -1;
+  private final HttpServerResponse response;
+  private final TokenStream stream;
+  private final ChatRequest request;
+  private final String completionId;
+  private final long created;
+  private final String model;
+  private final ChatMetrics metrics;
+  private final long startedNanos;
+  private final StringBuilder content = new StringBuilder();
+  private final Promise<Outcome> outcome = Promise.promise();
+  private Function<Outcome, Future<Void>> beforeDone;
+  private boolean ending;
+
+  public SseRelay(Vertx vertx, HttpServerResponse response, TokenStream stream, ChatRequest request,
+      String completionId, String model, ChatMetrics metrics, long startedNanos, long slowReaderTimeoutMs) {
+    this.vertx = vertx;
+    this.slowReaderTimeoutMs = slowReaderTimeoutMs;
+    this.response = response;
+    this.stream = stream;
+    this.request = request;
+    this.completionId = completionId;
+    this.created = System.currentTimeMillis() / 1000;
+    this.model = model;
+    this.metrics = metrics;
+    this.startedNanos = startedNanos;
+  }
+
+  /**
+   * Work that must succeed before a completed stream gets its final chunk and {@code [DONE]} (e.g.
+   * persisting the turn); if it fails the stream ends with that error event instead.
+   */
+  public SseRelay beforeDone(Function<Outcome, Future<Void>> work) {
+    this.beforeDone = work;
+    return this;
+  }
+
+  /** The answer as one {@code chat.completion} with this stream's id, created time and model (to record it). */
+  public JsonObject completion(Outcome result) {
+    return ChatWire.completion(completionId, created, model, result.content(), result.finishReason(), result.usage());
+  }
+
+  public static void writeHeaders(HttpServerResponse response) {
+    if (!response.headWritten()) {
+      response.setStatusCode(200)
+          .setChunked(true)
+          .putHeader("content-type", "text/event-stream; charset=utf-8")
+          .putHeader("cache-control", "no-cache")
+          .putHeader("x-accel-buffering", "no");
+    }
+  }
+
+  public Future<Outcome> start() {
+    metrics.streamOpened();
+    metrics.firstToken(model, stream.timeToFirstTokenNanos());
+    writeHeaders(response);
+    response.write(ChatWire.event(ChatWire.chunk(completionId, created, model, ChatWire.roleDelta(), null,
+        request.includeUsage())));
+    response.closeHandler(v -> {
+      if (!outcome.future().isComplete() && !ending) {
+        stream.cancel();
+        metrics.clientGone(model);
+        finish(new Outcome(content.toString(), null, null, null, true));
+      }
+    });
+    stream.handler(this::onTokens).endHandler(this::onEnd).exceptionHandler(this::onError).start();
+    return outcome.future();
+  }
+
+  private void onTokens(List<String> tokens) {
+    Buffer events = Buffer.buffer(tokens.size() * 160);
+    for (String token : tokens) {
+      content.append(token);
+      events.appendBuffer(ChatWire.event(ChatWire.chunk(completionId, created, model, ChatWire.contentDelta(token),
+          null, request.includeUsage())));
+    }
+    metrics.tokens(model, tokens.size());
+    response.write(events);
+    if (response.writeQueueFull()) {
+      stream.pause();
+      response.drainHandler(v -> {
+        cancelSlowReaderTimer();
+        stream.resume();
+      });
+      if (slowReaderTimeoutMs > 0 && slowReaderTimer < 0) {
+        slowReaderTimer = vertx.setTimer(slowReaderTimeoutMs, t -> {
+          slowReaderTimer = -1;
+          abort(new ApiException(408, "invalid_request_error", "slow_reader", null,
+              "The client read the stream too slowly; it was ended after " + slowReaderTimeoutMs + " ms without progress."));
+          // The client may never read the end either: free the connection rather than hold its buffers.
+          vertx.setTimer(1_000, c -> {
+            if (!response.closed()) {
+              response.reset();
+            }
+          });
+        });
+      }
+    }
+  }
+
+  /** Ends the stream now with {@code error} as its terminal event, and stops the producer. */
+  public void abort(ApiException error) {
+    if (outcome.future().isComplete()) {
+      return;
+    }
+    stream.cancel();
+    metrics.error(error.status());
+    if (!response.ended() && !response.closed()) {
+      response.end(ChatWire.event(error.toJson()));
+    }
+    finish(new Outcome(content.toString(), null, null, error, false));
+  }
+
+  private void cancelSlowReaderTimer() {
+    if (slowReaderTimer >= 0) {
+      vertx.cancelTimer(slowReaderTimer);
+      slowReaderTimer = -1;
+    }
+  }
+
+  private void onEnd(StreamEnd end) {
+    Outcome result = new Outcome(content.toString(), end.finishReason(), end.usage(), null, false);
+    if (beforeDone == null) {
+      sendTail(end, result);
+      return;
+    }
+    ending = true;
+    beforeDone.apply(result).onComplete(ar -> {
+      if (outcome.future().isComplete()) {
+        return; // aborted meanwhile (grace period over, slow reader): the abort wrote the terminal event
+      }
+      if (ar.succeeded()) {
+        sendTail(end, result);
+      } else {
+        ApiException error = ApiException.from(ar.cause(), "storage-service");
+        metrics.error(error.status());
+        response.end(ChatWire.event(error.toJson()));
+        finish(new Outcome(content.toString(), end.finishReason(), end.usage(), error, false));
+      }
+    });
+  }
+
+  private void sendTail(StreamEnd end, Outcome result) {
+    Buffer tail = ChatWire.event(ChatWire.chunk(completionId, created, model, new JsonObject(), end.finishReason(),
+        request.includeUsage()));
+    if (request.includeUsage()) {
+      tail.appendBuffer(ChatWire.event(ChatWire.usageChunk(completionId, created, model, end.usage())));
+    }
+    tail.appendBuffer(ChatWire.DONE);
+    response.end(tail);
+    metrics.completed(model, System.nanoTime() - startedNanos);
+    finish(result);
+  }
+
+  private void onError(ApiException error) {
+    metrics.error(error.status());
+    response.end(ChatWire.event(error.toJson()));
+    finish(new Outcome(content.toString(), null, null, error, false));
+  }
+
+  private void finish(Outcome result) {
+    cancelSlowReaderTimer();
+    if (outcome.tryComplete(result)) {
+      metrics.streamClosed();
+    }
+  }
+}

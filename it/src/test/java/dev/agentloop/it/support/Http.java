@@ -1,0 +1,60 @@
+package dev.agentloop.it.support;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A real HTTP client (the JDK's) for tests that read best as plain blocking calls. */
+public final class Http {
+
+  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  private Http() {
+  }
+
+  public static HttpClient client() {
+    return CLIENT;
+  }
+
+  public static HttpResponse<String> get(String url) {
+    return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build());
+  }
+
+  public static HttpResponse<String> post(String url, String body) {
+    return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
+  public static HttpResponse<String> post(String url, JsonObject body) {
+    return post(url, body.encode());
+  }
+
+  public static HttpResponse<String> delete(String url) {
+    return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).DELETE().build());
+  }
+
+  public static HttpResponse<String> send(HttpRequest request) {
+    try {
+      return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static JsonObject json(HttpResponse<String> response) {
+    return new JsonObject(response.body());
+  }
+
+  public static JsonObject chat(String model, String content) {
+    return new JsonObject().put("model", model).put("messages",
+        new io.vertx.core.json.JsonArray().add(new JsonObject().put("role", "user").put("content", content)));
+  }
+}

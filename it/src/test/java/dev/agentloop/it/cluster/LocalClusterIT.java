@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class LocalClusterIT {
 
-  private static final Path SCRIPT = Path.of("local-cluster.sh").toAbsolutePath();
+  private static final Path SCRIPT = Path.of("..", "deploy", "local-cluster.sh").toAbsolutePath().normalize();
   private static Path runDir;
   private static int httpPort;
   private static int llmHttpPort;

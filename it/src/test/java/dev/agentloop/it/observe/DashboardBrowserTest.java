@@ -25,6 +25,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -80,8 +81,12 @@ class DashboardBrowserTest {
         String loop = Http.json(blocked).getString("event_loop");
         By marker = By.cssSelector(".loop[data-thread='" + loop + "'] .badge.blocked");
         Await.until("a BLOCKED marker of at least 500 ms on " + loop, PATIENCE, () -> {
-          List<WebElement> badges = driver.findElements(marker);
-          return badges.size() == 1 && Integer.parseInt(badges.get(0).getText().replaceAll("[^0-9]", "")) >= 500;
+          try {
+            List<WebElement> badges = driver.findElements(marker);
+            return badges.size() == 1 && Integer.parseInt(badges.get(0).getText().replaceAll("[^0-9]", "")) >= 500;
+          } catch (StaleElementReferenceException redrawn) {
+            return false; // the page redrew the loop between finding the badge and reading it: look again
+          }
         });
         assertThat(number(driver, By.id("blocked-total"))).isGreaterThan(blocksBefore);
         assertThat(driver.findElement(By.id("events")).getText()).contains("DemoWork.pretendToWork");
@@ -133,11 +138,20 @@ class DashboardBrowserTest {
   }
 
   private static double decimal(WebDriver driver, By locator) {
-    List<WebElement> found = driver.findElements(locator);
-    if (found.isEmpty()) {
-      return -1;
+    String text = null;
+    for (int tries = 0; text == null; tries++) {
+      List<WebElement> found = driver.findElements(locator);
+      if (found.isEmpty()) {
+        return -1;
+      }
+      try {
+        text = found.get(0).getText().replace(",", "").trim();
+      } catch (StaleElementReferenceException redrawn) {
+        if (tries == 10) {
+          throw redrawn; // the page never stops redrawing it: that is a failure of its own
+        }
+      }
     }
-    String text = found.get(0).getText().replace(",", "").trim();
     return text.isEmpty() || text.equals("–") ? -1 : Double.parseDouble(text);
   }
 

@@ -3,7 +3,6 @@ package dev.agentloop.gateway.agent;
 import dev.agentloop.common.Addresses;
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.openai.ChatRequest;
-import dev.agentloop.common.openai.ChatService;
 import dev.agentloop.common.openai.Completion;
 import dev.agentloop.common.openai.HttpLimits;
 import dev.agentloop.common.storage.ConversationIds;
@@ -44,7 +43,7 @@ public final class AgentVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AgentVerticle.class);
   private static final int MAX_EVENTS = 64;
   private final Map<String, Run> runs = new HashMap<>(); // runs and cancels are tasks of this verticle's context
-  private ChatService models;
+  private ResilientChatService models;
   private MockTools tools;
   private ChatBodies bodies;
   private ConversationHistory history;
@@ -57,7 +56,8 @@ public final class AgentVerticle extends VerticleBase {
     bodies = ChatBodies.from(config());
     storage = new StorageClient(vertx);
     history = new ConversationHistory(storage, ConversationHistory.Window.from(config()), HttpLimits.from(config()));
-    return Future.all(vertx.eventBus().<JsonObject>localConsumer(Addresses.AGENT_RUN, this::handle).completion(),
+    return Future.all(models.ready(),
+        vertx.eventBus().<JsonObject>localConsumer(Addresses.AGENT_RUN, this::handle).completion(),
         vertx.eventBus().<JsonObject>localConsumer(Addresses.AGENT_CANCEL, message -> {
           Run run = runs.get(String.valueOf(message.body().getValue("id")));
           if (run != null) {

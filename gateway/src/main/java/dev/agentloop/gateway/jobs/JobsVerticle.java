@@ -5,7 +5,6 @@ import dev.agentloop.common.ApiException;
 import dev.agentloop.common.NodeState;
 import dev.agentloop.common.admission.Admission;
 import dev.agentloop.common.metrics.Metrics;
-import dev.agentloop.common.openai.ChatService;
 import dev.agentloop.common.openai.ChatWire;
 import dev.agentloop.common.openai.Completion;
 import dev.agentloop.common.storage.JobIds;
@@ -45,7 +44,7 @@ public final class JobsVerticle extends VerticleBase {
   private final Map<String, Counter> finished = new ConcurrentHashMap<>();
   private JobsConfig config;
   private JobStorage storage;
-  private ChatService models;
+  private ResilientChatService models;
   private ChatBodies bodies;
   private Admission admission;
   private JobWatchers watchers;
@@ -66,7 +65,7 @@ public final class JobsVerticle extends VerticleBase {
     watchers = new JobWatchers(config, registry);
     JobsUpkeep upkeep = new JobsUpkeep(vertx, storage, config, () -> stopping);
     vertx.setPeriodic(config.sweepIntervalMs(), id -> upkeep.sweep(0));
-    return Future.all(List.of(
+    return Future.all(List.of(models.ready(),
             on(Addresses.JOBS_CREATE, this::create), on(Addresses.JOBS_GET, this::get),
             on(Addresses.JOBS_RESULTS, this::results), on(Addresses.JOBS_CANCEL, this::cancel),
             on(Addresses.JOBS_WATCH, this::watch),

@@ -69,7 +69,7 @@ final class ClusterSetup {
 
   /**
    * Logs the membership now and on every change ({@code local-cluster.sh status} reads these lines),
-   * and counts members that left, which the gateway's retry uses to recognise a lost member.
+   * and records members that left, which the model chain uses to recognise a lost member.
    */
   static void watchMembers(Vertx vertx, HazelcastClusterManager cluster, AgentloopConfig config) {
     var hazelcast = cluster.getHazelcastInstance().getCluster();

@@ -3,7 +3,6 @@ package dev.agentloop.gateway;
 import dev.agentloop.front.ChatBodies;
 import dev.agentloop.gateway.admin.AdminRoutes;
 import dev.agentloop.gateway.admin.HealthRoutes;
-import dev.agentloop.gateway.chain.RetryingChatService;
 import dev.agentloop.gateway.conversations.ConversationHistory;
 import dev.agentloop.gateway.conversations.ConversationHook;
 import dev.agentloop.gateway.conversations.ConversationRoutes;
@@ -55,11 +54,8 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = guards.router(vertx, config.limits().bodyLimitBytes());
     router.route().order(-1).handler(new ServerTiming());
     StorageClient storage = new StorageClient(vertx);
-    // The resilience chain (breaker, retries of 503s with backoff, fallbacks) over the bus client;
-    // around it the retry of what a lost cluster member broke: a plain answer is retried whole
-    // (nothing reached the client yet), a stream only while it opens.
-    ChatService models = new RetryingChatService(vertx, ResilientChatService.create(vertx, config()),
-        RetryingChatService.Policy.from(Settings.root(config()).section("gateway")).memberLossOnly(), registry);
+    // The model chain (breakers, retries, fallbacks, member loss) over the bus client, for chat and fan-out.
+    ResilientChatService models = ResilientChatService.create(vertx, config());
     ConversationHistory history = new ConversationHistory(storage, config.history(), config.limits());
     Admission admission = Admission.of(vertx, config());
     Idempotency idempotency = new Idempotency(vertx, storage, IdempotencyConfig.from(config()));
@@ -77,12 +73,8 @@ public final class GatewayVerticle extends VerticleBase {
     admin = new AdminRoutes(vertx, config(), config, guards);
     Future<Void> adminReady = admin.mount(router);
     ApiRouter.finish(router);
-    // An llm instance leaving gracefully may drop what was routed to it as it unregistered: let the
-    // retry treat the timeout like a lost member's.
-    Future<Void> leaving = vertx.eventBus().consumer(Addresses.LLM_LEAVING, msg -> NodeState.memberLeft(vertx))
-        .completion();
     server = ApiServer.create(vertx, config.host(), config.port(), config.limits(), router);
-    return Future.join(leaving, adminReady.compose(v -> server.listen())
+    return Future.join(models.ready(), adminReady.compose(v -> server.listen())
         .onSuccess(s -> NodeState.port(vertx, NodeState.GATEWAY_PORT, s.actualPort())));
   }
 

@@ -56,6 +56,21 @@ class LauncherProcessTest {
   }
 
   @Test
+  @DisplayName("a retired gateway.retry key in the configuration file stops the start with one line naming its replacement")
+  void retired_retry_key() throws Exception {
+    Map<String, String> env = env(TestApp.freePort(), TestApp.freePort());
+    Path file = Files.createTempFile("agentloop-retired-", ".yaml");
+    Files.writeString(file, "gateway:\n  retry:\n    backoff_ms: 20\n");
+    env.put("AGENTLOOP_CONFIG", file.toString());
+    try (AgentloopProcess process = AgentloopProcess.start(env)) {
+      assertThat(process.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
+      assertThat(process.output()).anySatisfy(line -> assertThat(line).contains("bad configuration")
+          .contains("gateway.retry.backoff_ms is no longer supported: use gateway.resilience.retries.base_delay_ms"));
+      assertThat(process.output()).noneMatch(line -> line.startsWith("\tat "));
+    }
+  }
+
+  @Test
   @DisplayName("a port already in use is one clear error line naming the service and a non-zero exit")
   void port_in_use() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"))) {

@@ -60,7 +60,7 @@ final class Generation {
     boolean failing = model.failureRate() > 0 && ThreadLocalRandom.current().nextDouble() < model.failureRate();
     nextDueNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(model.firstTokenMs());
     if (failing) {
-      at(nextDueNanos, () -> finish(Outcome.FAILED, () -> sink.fail(ApiException.unavailable(
+      at(nextDueNanos, () -> finish(Outcome.FAILED, () -> sink.fail(ApiException.modelUnavailable(
           "The model `" + model.id() + "` failed to answer (simulated upstream failure)."))));
     } else {
       at(nextDueNanos, this::emit);

@@ -22,6 +22,7 @@ public record AgentloopConfig(
   public static final List<String> KNOWN_SERVICES = List.of("gateway", "llm", "storage");
 
   public static AgentloopConfig from(JsonObject json) {
+    ConfigLoader.rejectRetiredKeys(json);
     Settings root = Settings.root(json);
     List<String> services = root.strings("services", KNOWN_SERVICES);
     if (services.isEmpty()) {

@@ -78,6 +78,33 @@ public final class ConfigLoader {
     }
   }
 
+  /** Keys that are no longer read, each with the key that replaced it. */
+  private static final Map<String, String> RETIRED = Map.of(
+      "gateway.retry.max_attempts", "gateway.resilience.retries.max_attempts",
+      "gateway.retry.backoff_ms", "gateway.resilience.retries.base_delay_ms");
+  private static final String RETIRED_SECTION = "gateway.retry";
+
+  /**
+   * Refuses a configuration that still sets a retired key (from the file or an environment
+   * override), naming the key that replaced it: silently ignoring it would change behaviour unseen.
+   */
+  public static void rejectRetiredKeys(JsonObject config) {
+    if (!(config.getValue("gateway") instanceof JsonObject gateway) || !gateway.containsKey("retry")) {
+      return;
+    }
+    if (gateway.getValue("retry") instanceof JsonObject retry) {
+      for (String key : retry.fieldNames().stream().sorted().toList()) {
+        String replacement = RETIRED.get(RETIRED_SECTION + "." + key);
+        if (replacement != null) {
+          throw new ConfigException(RETIRED_SECTION + "." + key + " is no longer supported: use " + replacement
+              + " (one section, gateway.resilience, configures every retry)");
+        }
+      }
+    }
+    throw new ConfigException(RETIRED_SECTION + " is no longer supported: use gateway.resilience.retries"
+        + " (max_attempts, base_delay_ms, max_delay_ms, budget_ms)");
+  }
+
   /** Deep merge: maps merge key by key, anything else (lists included) replaces. */
   public static JsonObject merge(JsonObject target, JsonObject overlay) {
     for (String key : overlay.fieldNames()) {

@@ -6,6 +6,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -83,7 +85,7 @@ public final class TokenStream {
             return;
           }
           ApiException failure = ApiException.from(ar.cause(), service);
-          if (failure.status() == 504) {
+          if (timedOut(ar.cause())) { // our own wait ran out (a producer's error keeps its text and reason)
             failure = ApiException.timeout("The model produced no first token within " + firstMs + " ms.");
           }
           stream.done = true;
@@ -244,7 +246,7 @@ public final class TokenStream {
         deliver(ar.result());
       } else if (!done) {
         ApiException failure = ApiException.from(ar.cause(), "model");
-        if (failure.status() == 504) {
+        if (timedOut(ar.cause())) {
           failure = ApiException.timeout("The model stalled: no token for " + timeouts.stallMs() + " ms.");
         }
         fail(failure);
@@ -260,6 +262,10 @@ public final class TokenStream {
     done = true;
     cancelTimer();
     exceptionHandler.handle(failure);
+  }
+
+  private static boolean timedOut(Throwable failure) {
+    return failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT;
   }
 
   private static boolean isTerminal(Object body) {

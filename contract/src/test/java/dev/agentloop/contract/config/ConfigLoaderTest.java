@@ -92,6 +92,27 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("a retired gateway.retry key in the file is a start-up error naming the key that replaced it")
+  void retired_retry_keys_name_their_replacement(@TempDir Path dir) throws Exception {
+    Path attempts = dir.resolve("attempts.yaml");
+    Files.writeString(attempts, "gateway:\n  retry:\n    max_attempts: 2\n");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_CONFIG", attempts.toString())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("gateway.retry.max_attempts is no longer supported: use gateway.resilience.retries.max_attempts");
+    Path backoff = dir.resolve("backoff.yaml");
+    Files.writeString(backoff, "gateway:\n  retry: { backoff_ms: 10 }\n");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_CONFIG", backoff.toString())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("gateway.retry.backoff_ms is no longer supported: use gateway.resilience.retries.base_delay_ms");
+    Path empty = dir.resolve("empty.yaml");
+    Files.writeString(empty, "gateway:\n  retry: {}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_CONFIG", empty.toString())))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("use gateway.resilience.retries");
+    assertThat(ConfigLoader.defaults().getJsonObject("gateway").containsKey("retry"))
+        .as("the defaults no longer carry the old section").isFalse();
+  }
+
+  @Test
   @DisplayName("invalid YAML is reported in one line with the file name")
   void invalid_yaml(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("broken.yaml");

@@ -44,7 +44,7 @@ public final class AgentVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AgentVerticle.class);
   private static final int MAX_EVENTS = 64;
   private final Map<String, Run> runs = new HashMap<>(); // runs and cancels are tasks of this verticle's context
-  private ChatService models;
+  private ResilientChatService models;
   private MockTools tools;
   private ChatBodies bodies;
   private ConversationHistory history;
@@ -57,7 +57,8 @@ public final class AgentVerticle extends VerticleBase {
     bodies = ChatBodies.from(config());
     storage = new StorageClient(vertx);
     history = new ConversationHistory(storage, ConversationHistory.Window.from(config()), HttpLimits.from(config()));
-    return Future.all(vertx.eventBus().<JsonObject>localConsumer(Addresses.AGENT_RUN, this::handle).completion(),
+    return Future.all(models.ready(),
+        vertx.eventBus().<JsonObject>localConsumer(Addresses.AGENT_RUN, this::handle).completion(),
         vertx.eventBus().<JsonObject>localConsumer(Addresses.AGENT_CANCEL, message -> {
           Run run = runs.get(String.valueOf(message.body().getValue("id")));
           if (run != null) {

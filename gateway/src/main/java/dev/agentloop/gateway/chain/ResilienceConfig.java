@@ -20,7 +20,10 @@ public record ResilienceConfig(Policy defaults, Map<String, Policy> perModel, in
   public record Policy(Retries retries, Breaker breaker, List<String> fallbacks) {
   }
 
-  /** At most {@code maxAttempts} tries (the first included), all started within {@code budgetMs}. */
+  /**
+   * At most {@code maxAttempts} tries of a model (the first included); no try of the request, on
+   * this model or a fallback, starts later than the requested model's {@code budgetMs} after it arrived.
+   */
   public record Retries(int maxAttempts, long baseDelayMs, long maxDelayMs, long budgetMs) {
   }
 
@@ -35,7 +38,7 @@ public record ResilienceConfig(Policy defaults, Map<String, Policy> perModel, in
     Settings gateway = Settings.root(root).section("gateway");
     Settings resilience = gateway.section("resilience");
     Policy defaults = new Policy(
-        retries(resilience.section("retries"), new Retries(3, 50, 1_000, 5_000)),
+        retries(resilience.section("retries"), new Retries(3, 50, 1_000, 30_000)),
         breaker(resilience.section("breaker"), new Breaker(true, 5, 5_000, 15_000)),
         List.of());
     Map<String, Policy> perModel = new HashMap<>();

@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import dev.agentloop.contract.node.Metrics;
 import dev.agentloop.contract.chat.LlmClient;
 import dev.agentloop.gateway.GatewayConfig;
+import dev.agentloop.contract.ApiException.Reason;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -21,81 +22,98 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
- * The gateway's resilience chain around a {@link ChatService}, per request:
+ * The model chain: the one {@link ChatService} every gateway-side caller (chat, fan-out, jobs,
+ * agent runs) uses in front of the llm-service. Per request:
  * <ol>
  * <li>the models to try: the one asked for, then its configured fallbacks, in order;</li>
  * <li>per model, its circuit breaker: while open the model is skipped at once with a 503;</li>
- * <li>per model, retries with exponential backoff and jitter, bounded in attempts and in total
- * time, only for failures that are safe to retry (503 from the model, no instance, a lost
- * connection) and only while opening the stream, before any token exists, so a retried stream
- * can never repeat a token.</li>
+ * <li>per model, retries with exponential backoff and jitter of the failures whose
+ * {@link Reason#retryable() reason} makes them safe to repeat: the model's 503, no instance, a lost
+ * connection, a timeout while a cluster member was lost or leaving. A stream is retried only while
+ * it opens, before any token exists, so it never repeats a token; a plain completion is retried
+ * whole, as nothing reached the caller yet.</li>
  * </ol>
- * Every attempt gets its own request id, so the cancel of a failed attempt can never stop the next
- * one; {@link #cancel} maps the caller's id to whatever attempt is running. One instance per
- * verticle instance: its state is confined to that context; the breakers are shared per process.
+ * One attempt counter per request: attempt k runs under the generation id {@code <id>} (k = 1) or
+ * {@code <id>~k}, so the cancel of a failed attempt never stops the next one, and {@link #cancel}
+ * reaches whatever attempt runs. A model is tried at most its {@code max_attempts} times, and no
+ * attempt (retry or fallback) starts later than the requested model's {@code budget_ms} after the
+ * request arrived. One instance per verticle: its state is confined to that verticle's context; the
+ * breakers are shared per process.
  */
 public final class ResilientChatService implements ChatService {
+
+  /** How long a clustered timeout waits for the cluster to report a lost member (its heartbeat limit is 5 s). */
+  static final long MEMBER_LOSS_WAIT_MS = 4_000;
 
   private final Vertx vertx;
   private final ChatService delegate;
   private final Breakers breakers;
-  private final Map<String, Call> calls = new HashMap<>();
+  private final MemberLoss memberLoss;
+  private final Map<String, Call> calls = new HashMap<>(); // the requests in flight through this instance
 
-  public ResilientChatService(Vertx vertx, ChatService delegate, Breakers breakers) {
+  ResilientChatService(Vertx vertx, ChatService delegate, Breakers breakers, MemberLoss memberLoss) {
     this.vertx = vertx;
     this.delegate = delegate;
     this.breakers = breakers;
+    this.memberLoss = memberLoss;
   }
 
   /**
-   * The chain every gateway-side caller uses: the llm-service over the bus with the per-model
-   * timeouts, behind this process's breakers.
+   * The one factory of the chain: the llm-service over the bus with the per-model timeouts, behind
+   * this process's breakers, listening for llm instances that leave. Call it from the verticle that
+   * uses the chain and let its start wait for {@link #ready()}.
    */
   public static ResilientChatService create(Vertx vertx, JsonObject config) {
     GatewayConfig gateway = GatewayConfig.from(config);
     return new ResilientChatService(vertx, new LlmClient(vertx, gateway::timeoutsFor),
-        Breakers.of(Metrics.registry(config), ResilienceConfig.from(config)));
+        Breakers.of(Metrics.registry(config), ResilienceConfig.from(config)), MemberLoss.watch(vertx));
+  }
+
+  /** Completes once the chain hears llm instances announce that they leave. */
+  public Future<Void> ready() {
+    return memberLoss.ready();
   }
 
   /** The error an open breaker answers with. */
   public static ApiException circuitOpen(String model, long retryAfterMs) {
     return new ApiException(503, "service_unavailable", "circuit_open", null, "The model `" + model
-        + "` is failing and its circuit breaker is open; it will be tried again in " + retryAfterMs + " ms.");
+        + "` is failing and its circuit breaker is open; it will be tried again in " + retryAfterMs + " ms.",
+        Reason.CIRCUIT_OPEN);
   }
 
   /** What a caller that cancelled its own request sees. */
   public static ApiException cancelled() {
-    return new ApiException(499, "cancelled", "cancelled", null, "The request was cancelled.");
+    return new ApiException(499, "cancelled", "cancelled", null, "The request was cancelled.", Reason.CANCELLED);
   }
 
+  /** One request through the chain. */
   private static final class Call {
     final String id;
+    final long deadlineNanos;
     int attempts;
     String attemptId;
     TokenStream stream;
     Promise<Completion> gathering;
     boolean cancelled;
 
-    Call(String id) {
+    Call(String id, long deadlineNanos) {
       this.id = id;
+      this.deadlineNanos = deadlineNanos;
     }
   }
 
   @Override
   public Future<TokenStream> stream(ChatRequest request) {
-    ChatRequest withId = request.id() != null ? request : request.withId(UUID.randomUUID().toString());
-    Call call = track(withId.id());
-    return open(call, withId).onComplete(ar -> calls.remove(call.id, call));
+    return run(request, this::open);
   }
 
   @Override
   public Future<Completion> complete(ChatRequest request) {
-    ChatRequest withId = request.id() != null ? request : request.withId(UUID.randomUUID().toString());
-    Call call = track(withId.id());
-    return open(call, withId).compose(stream -> gather(call, stream)).onComplete(ar -> calls.remove(call.id, call));
+    return run(request, (call, attempt) -> open(call, attempt).compose(stream -> gather(call, stream)));
   }
 
   @Override
@@ -121,35 +139,34 @@ public final class ResilientChatService implements ChatService {
     return delegate.models();
   }
 
-  private Call track(String id) {
-    Call call = new Call(id);
-    calls.put(id, call);
-    return call;
-  }
-
-  private Future<TokenStream> open(Call call, ChatRequest request) {
+  private <T> Future<T> run(ChatRequest request, BiFunction<Call, ChatRequest, Future<T>> attempt) {
+    ChatRequest withId = request.id() != null ? request : request.withId(UUID.randomUUID().toString());
+    long budgetMs = breakers.config().policy(withId.model()).retries().budgetMs();
+    Call call = new Call(withId.id(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(budgetMs));
+    calls.put(call.id, call);
     List<String> models = new ArrayList<>();
-    models.add(request.model());
-    models.addAll(breakers.config().policy(request.model()).fallbacks());
-    return tryModel(call, request, models, 0);
+    models.add(withId.model());
+    models.addAll(breakers.config().policy(withId.model()).fallbacks());
+    return tryModel(call, withId, models, 0, attempt).onComplete(ar -> calls.remove(call.id, call));
   }
 
-  private Future<TokenStream> tryModel(Call call, ChatRequest request, List<String> models, int index) {
+  private <T> Future<T> tryModel(Call call, ChatRequest request, List<String> models, int index,
+      BiFunction<Call, ChatRequest, Future<T>> attempt) {
     String model = models.get(index);
     ResilienceConfig.Retries retries = breakers.config().policy(model).retries();
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retries.budgetMs());
-    return attempt(call, request.withModel(model), retries, deadline, 1).recover(failure -> {
+    return tries(call, request.withModel(model), retries, 1, attempt).recover(failure -> {
       ApiException error = ApiException.from(failure, "llm-service");
-      if (call.cancelled || error.status() < 500 || index + 1 >= models.size()) {
+      if (call.cancelled || error.status() < 500 || index + 1 >= models.size() || pastDeadline(call, 0)) {
         return Future.failedFuture(error);
       }
       breakers.fellBack(model, models.get(index + 1));
-      return tryModel(call, request, models, index + 1);
+      return tryModel(call, request, models, index + 1, attempt);
     });
   }
 
-  private Future<TokenStream> attempt(Call call, ChatRequest request, ResilienceConfig.Retries retries, long deadline,
-      int attempt) {
+  /** Try {@code tryOfModel} of one model, and the retries after it. */
+  private <T> Future<T> tries(Call call, ChatRequest request, ResilienceConfig.Retries retries, int tryOfModel,
+      BiFunction<Call, ChatRequest, Future<T>> attempt) {
     if (call.cancelled) {
       return Future.failedFuture(cancelled());
     }
@@ -160,37 +177,77 @@ public final class ResilientChatService implements ChatService {
     }
     call.attempts++;
     call.attemptId = call.attempts == 1 ? call.id : call.id + "~" + call.attempts;
-    long attemptStarted = System.nanoTime();
-    return delegate.stream(request.withId(call.attemptId)).compose(stream -> {
-      record(breakers.known(model), CircuitBreaker::onSuccess);
+    call.stream = null;
+    call.gathering = null;
+    long startedNanos = System.nanoTime();
+    return attempt.apply(call, request.withId(call.attemptId)).recover(failure -> {
+      ApiException error = ApiException.from(failure, "llm-service");
+      boolean opened = call.stream != null;
+      boolean mayRetry = !call.cancelled && tryOfModel < retries.maxAttempts() && !pastDeadline(call, 0);
+      return classify(error, startedNanos, mayRetry ? remainingMs(call) : 0).compose(typed -> {
+        if (!opened) {
+          recordOpenFailure(model, breaker, typed);
+        }
+        if (call.cancelled) {
+          return Future.failedFuture(cancelled());
+        }
+        if (!mayRetry || !typed.reason().retryable()) {
+          return Future.failedFuture(typed);
+        }
+        long delay = backoff(retries, tryOfModel);
+        if (pastDeadline(call, delay)) {
+          return Future.failedFuture(typed);
+        }
+        breakers.retried(model, retryReason(typed));
+        return vertx.timer(Math.max(1, delay), TimeUnit.MILLISECONDS)
+            .compose(v -> tries(call, request, retries, tryOfModel + 1, attempt));
+      });
+    });
+  }
+
+  /** Opens one attempt's stream; the model's breaker hears the outcome of a successful open. */
+  private Future<TokenStream> open(Call call, ChatRequest attempt) {
+    return delegate.stream(attempt).compose(stream -> {
+      record(breakers.known(attempt.model()), CircuitBreaker::onSuccess);
       if (call.cancelled) {
         stream.cancel();
         return Future.failedFuture(cancelled());
       }
       call.stream = stream;
       return Future.succeededFuture(stream);
-    }, failure -> {
-      ApiException error = ApiException.from(failure, "llm-service");
-      if (saysNothingAboutTheModel(error, attemptStarted)) {
-        record(breaker, CircuitBreaker::onNeutral);
-      } else if (error.status() >= 500) {
-        record(breakers.known(model), CircuitBreaker::onFailure); // the model itself failed: it exists
-      } else {
-        // the service answered, if only to refuse the request; "no such model" proves nothing exists
-        record(breaker, CircuitBreaker::onSuccess);
-      }
-      String reason = retryReason(error);
-      if (reason == null || call.cancelled || attempt >= retries.maxAttempts()) {
-        return Future.failedFuture(error);
-      }
-      long delay = backoff(retries, attempt);
-      if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay) > deadline) {
-        return Future.failedFuture(error);
-      }
-      breakers.retried(model, reason);
-      return vertx.timer(Math.max(1, delay), TimeUnit.MILLISECONDS)
-          .compose(v -> attempt(call, request, retries, deadline, attempt + 1));
     });
+  }
+
+  /**
+   * A timeout is the fault of a member, not of the model, when a cluster member was lost (or an llm
+   * instance left) since the attempt began: its reason becomes {@link Reason#MEMBER_LOST}. Clustered,
+   * the loss is awaited up to {@code waitMs}, as the cluster may report it a little after the timeout.
+   */
+  private Future<ApiException> classify(ApiException error, long startedNanos, long waitMs) {
+    if (error.reason() != Reason.TIMEOUT) {
+      return Future.succeededFuture(error);
+    }
+    long wait = vertx.isClustered() ? Math.min(waitMs, MEMBER_LOSS_WAIT_MS) : 0;
+    return memberLoss.awaitLossSince(startedNanos, wait)
+        .map(lost -> lost ? error.withReason(Reason.MEMBER_LOST) : error);
+  }
+
+  /**
+   * No instance, a lost connection or a lost member say nothing about the model (the other instances
+   * serve it well): its breaker counts nothing. A 5xx of the model itself counts (the model exists);
+   * any other answer, if only a refusal, is no failure of the model; "no such model" proves nothing exists.
+   */
+  private void recordOpenFailure(String model, CircuitBreaker breaker, ApiException error) {
+    Reason reason = error.reason();
+    if (reason == Reason.NO_INSTANCE || reason == Reason.CONNECTION_LOST || reason == Reason.MEMBER_LOST) {
+      record(breaker, CircuitBreaker::onNeutral);
+    } else if (reason == Reason.CIRCUIT_OPEN || reason == Reason.CANCELLED) {
+      return;
+    } else if (error.status() >= 500) {
+      record(breakers.known(model), CircuitBreaker::onFailure);
+    } else {
+      record(breaker, CircuitBreaker::onSuccess);
+    }
   }
 
   private static void record(CircuitBreaker breaker, Consumer<CircuitBreaker> outcome) {
@@ -199,35 +256,27 @@ public final class ResilientChatService implements ChatService {
     }
   }
 
-  /**
-   * No instance, a lost connection, or a timeout while a cluster member was lost: the fault of an
-   * instance, not of the model, so the model's breaker must not open on it (the other instances
-   * serve the model well).
-   */
-  private boolean saysNothingAboutTheModel(ApiException error, long attemptStartedNanos) {
-    String reason = retryReason(error);
-    return "no_handlers".equals(reason) || "connection".equals(reason)
-        || error.status() == 504 && NodeState.memberLeftSince(vertx, attemptStartedNanos - MEMBER_LOSS_WINDOW_NANOS);
+  /** Whether an attempt started {@code delayMs} from now would start after the request's budget. */
+  private static boolean pastDeadline(Call call, long delayMs) {
+    return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs) - call.deadlineNanos > 0;
   }
 
-  private static final long MEMBER_LOSS_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(5);
+  private static long remainingMs(Call call) {
+    return Math.max(0, TimeUnit.NANOSECONDS.toMillis(call.deadlineNanos - System.nanoTime()));
+  }
 
   /**
-   * Why a failure may be retried, as the metric's reason label, or null when it must not be: only
-   * a 503 (the model refused, no instance, connection lost) and never our own open breaker.
+   * The {@code reason} label of {@code agentloop_retries_total} for a failure, or null when it must
+   * not be retried: a fixed set, one per retryable {@link Reason}.
    */
   static String retryReason(ApiException error) {
-    if (error.status() != 503 || "circuit_open".equals(error.code())) {
-      return null;
-    }
-    String message = error.getMessage() == null ? "" : error.getMessage();
-    if (message.startsWith("No ")) {
-      return "no_handlers";
-    }
-    if (message.contains("could not be reached")) {
-      return "connection";
-    }
-    return "upstream_503";
+    return switch (error.reason()) {
+      case MODEL_UNAVAILABLE -> "upstream_503";
+      case NO_INSTANCE -> "no_handlers";
+      case CONNECTION_LOST -> "connection";
+      case MEMBER_LOST -> "member_lost";
+      default -> null;
+    };
   }
 
   /** Exponential backoff with equal jitter: half the step fixed, half random. */

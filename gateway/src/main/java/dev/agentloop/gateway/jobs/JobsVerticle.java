@@ -45,7 +45,7 @@ public final class JobsVerticle extends VerticleBase {
   private final Map<String, Counter> finished = new ConcurrentHashMap<>();
   private JobsConfig config;
   private JobStorage storage;
-  private ChatService models;
+  private ResilientChatService models;
   private ChatBodies bodies;
   private Admission admission;
   private JobWatchers watchers;
@@ -66,7 +66,7 @@ public final class JobsVerticle extends VerticleBase {
     watchers = new JobWatchers(config, registry);
     JobsUpkeep upkeep = new JobsUpkeep(vertx, storage, config, () -> stopping);
     vertx.setPeriodic(config.sweepIntervalMs(), id -> upkeep.sweep(0));
-    return Future.all(List.of(
+    return Future.all(List.of(models.ready(),
             on(Addresses.JOBS_CREATE, this::create), on(Addresses.JOBS_GET, this::get),
             on(Addresses.JOBS_RESULTS, this::results), on(Addresses.JOBS_CANCEL, this::cancel),
             on(Addresses.JOBS_WATCH, this::watch),

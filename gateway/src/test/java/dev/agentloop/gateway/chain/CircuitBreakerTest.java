@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.config.ConfigException;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
@@ -80,17 +82,22 @@ class CircuitBreakerTest {
   }
 
   @Test
-  @DisplayName("only 503s are retried, never an open breaker, a timeout or a client error")
+  @DisplayName("only the retryable reasons are retried (the model's 503, no instance, a lost connection or member), never an open breaker, a timeout or a client error")
   void retry_reasons() {
-    assertThat(ResilientChatService.retryReason(ApiException.unavailable("No llm-service instance is available.")))
-        .isEqualTo("no_handlers");
-    assertThat(ResilientChatService.retryReason(ApiException.unavailable("The llm-service could not be reached: x")))
-        .isEqualTo("connection");
-    assertThat(ResilientChatService.retryReason(ApiException.unavailable("The model `m` failed to answer")))
+    assertThat(ResilientChatService.retryReason(ApiException.from(
+        new ReplyException(ReplyFailure.NO_HANDLERS, "none"), "llm-service"))).isEqualTo("no_handlers");
+    assertThat(ResilientChatService.retryReason(ApiException.from(
+        new ReplyException(ReplyFailure.ERROR, "x"), "llm-service"))).isEqualTo("connection");
+    assertThat(ResilientChatService.retryReason(ApiException.modelUnavailable("The model `m` failed to answer")))
         .isEqualTo("upstream_503");
+    assertThat(ResilientChatService.retryReason(ApiException.timeout("late").withReason(ApiException.Reason.MEMBER_LOST)))
+        .isEqualTo("member_lost");
     assertThat(ResilientChatService.retryReason(ResilientChatService.circuitOpen("m", 10))).isNull();
     assertThat(ResilientChatService.retryReason(ApiException.timeout("late"))).isNull();
     assertThat(ResilientChatService.retryReason(ApiException.modelNotFound("m"))).isNull();
+    // the text decides nothing: a 503 that names no retryable reason is not retried, whatever it says
+    assertThat(ResilientChatService.retryReason(ApiException.unavailable("No llm-service instance is available.")))
+        .isNull();
   }
 
   @Test

@@ -2,11 +2,6 @@ package dev.agentloop.bench;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,25 +31,21 @@ public final class LoadCli {
       switch (a[0]) {
         case "closed" -> {
           int c = Integer.parseInt(a[3]);
-          RequestLoad load = new RequestLoad(vertx, client(vertx, c, null),
+          RequestLoad load = new RequestLoad(vertx, Clients.http(vertx, c, null),
               Target.post("cli", port, "/v1/chat/completions", Target.chat(model, false)));
           LOG.info(load.closedLoop("closed", c, 2000, Long.parseLong(a[4]) * 1000).await(10, TimeUnit.MINUTES)
               .toJson().encodePrettily());
         }
         case "open" -> {
-          RequestLoad load = new RequestLoad(vertx, client(vertx, 512, null),
+          RequestLoad load = new RequestLoad(vertx, Clients.http(vertx, 512, null),
               Target.post("cli", port, "/v1/chat/completions", Target.chat(model, false)));
           LOG.info(load.openLoop("open", Double.parseDouble(a[3]), 2000, Long.parseLong(a[4]) * 1000)
               .await(10, TimeUnit.MINUTES).toJson().encodePrettily());
         }
         case "sse" -> {
           int streams = Integer.parseInt(a[3]);
-          List<HttpClientAgent> clients = new ArrayList<>();
-          for (int i = 0; i * 4000 < streams; i++) {
-            clients.add(client(vertx, Math.min(4000, streams), "127.0.0." + (i + 1)));
-          }
-          SseLoad load = new SseLoad(vertx, clients, Target.post("cli", port, "/v1/chat/completions",
-              Target.chat(model, true)));
+          SseLoad load = new SseLoad(vertx, Clients.forStreams(vertx, streams),
+              Target.post("cli", port, "/v1/chat/completions", Target.chat(model, true)));
           LOG.info(load.run("sse", streams, Double.parseDouble(a[4]), Long.parseLong(a[5]) * 1000,
               Long.parseLong(a[6]), null).await(30, TimeUnit.MINUTES).toJson().encodePrettily());
         }
@@ -63,14 +54,5 @@ public final class LoadCli {
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
-  }
-
-  static HttpClientAgent client(Vertx vertx, int max, String localAddress) {
-    HttpClientOptions options = new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
-        .setConnectTimeout(10_000).setIdleTimeout(0);
-    if (localAddress != null) {
-      options.setLocalAddress(localAddress);
-    }
-    return vertx.httpClientBuilder().with(options).with(new PoolOptions().setHttp1MaxSize(max)).build();
   }
 }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /** Renders BENCHMARKS.md from one run; the hand-written analysis in bench/ANALYSIS.md is appended. */
 final class Markdown {
@@ -18,10 +17,17 @@ final class Markdown {
     return value == null ? "—" : String.valueOf(value);
   }
 
-  static String render(JsonObject json, List<Verdict> verdicts, List<RequestLoad.Result> runs,
-      Map<RequestLoad.Result, Double> serverCpu, Map<Object, Double> loadAverages, List<SseLoad.Result> streams,
-      Path repo, boolean quick)
-      throws IOException {
+  /** One table row: the cells between pipes. */
+  private static void row(StringBuilder md, Object... cells) {
+    md.append("| ");
+    for (int i = 0; i < cells.length; i++) {
+      md.append(i == 0 ? "" : " | ").append(cells[i]);
+    }
+    md.append(" |\n");
+  }
+
+  static String render(JsonObject json, Report report) throws IOException {
+    boolean quick = report.quick;
     JsonObject m = json.getJsonObject("machine");
     StringBuilder md = new StringBuilder();
     md.append("# agentloop benchmarks\n\n");
@@ -49,11 +55,9 @@ final class Markdown {
     md.append("## Targets\n\n");
     md.append("| Scenario | Measured | Baseline | Value | Must | Aim | Result | Notes |\n");
     md.append("|---|---|---|---|---|---|---|---|\n");
-    for (Verdict v : verdicts) {
-      md.append("| ").append(v.scenario()).append(" | ").append(v.measured()).append(" | ").append(v.baseline())
-          .append(" | ").append(v.valueText()).append(" | ").append(v.must()).append(" | ").append(v.aim())
-          .append(" | ").append(v.statusText()).append(" | ")
-          .append(v.status() == Verdict.Status.NOT_RUN ? "" : v.note()).append(" |\n");
+    for (Verdict v : report.verdicts) {
+      row(md, v.scenario(), v.measured(), v.baseline(), v.valueText(), v.must(), v.aim(), v.statusText(),
+          v.status() == Verdict.Status.NOT_RUN ? "" : v.note());
     }
 
     md.append("\n## Request/response runs\n\n");
@@ -63,23 +67,21 @@ final class Markdown {
         .append("process over the run ÷ wall time (200% = both cores).\n\n");
     md.append("| Run | Mode | Conns / rate | Seconds | Completed | Req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | Errors | Server CPU | Load-gen loop lag p99 ms | Machine load avg |\n");
     md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    for (RequestLoad.Result r : runs) {
+    for (RequestLoad.Result r : report.runs) {
       LatencyStats l = r.latency();
-      md.append("| ").append(r.label()).append(" | ").append(r.mode()).append(" | ")
-          .append(r.mode().equals("open") ? String.format("%,.0f/s", r.offeredRate()) : r.connections()).append(" | ")
-          .append(r.seconds()).append(" | ").append(r.completed()).append(" | ")
-          .append(String.format("%,.0f", r.throughput())).append(" | ")
-          .append(Verdict.fmt(l.percentileMs(50))).append(" | ").append(Verdict.fmt(l.percentileMs(90))).append(" | ")
-          .append(Verdict.fmt(l.percentileMs(99))).append(" | ").append(Verdict.fmt(l.percentileMs(99.9)))
-          .append(" | ").append(Verdict.fmt(l.maxMs())).append(" | ").append(l.errors()).append(" | ")
-          .append(serverCpu.containsKey(r) ? Math.round(serverCpu.get(r)) + "%" : "—").append(" | ")
-          .append(Verdict.fmt(r.clientLag().percentileMs(99))).append(" | ").append(loadAverages.get(r)).append(" |\n");
+      Double cpu = report.serverCpu.get(r);
+      row(md, r.label(), r.mode(), r.mode().equals("open") ? String.format("%,.0f/s", r.offeredRate()) : r.connections(),
+          r.seconds(), r.completed(), String.format("%,.0f", r.throughput()), Verdict.fmt(l.percentileMs(50)),
+          Verdict.fmt(l.percentileMs(90)), Verdict.fmt(l.percentileMs(99)), Verdict.fmt(l.percentileMs(99.9)),
+          Verdict.fmt(l.maxMs()), l.errors(), cpu != null ? Math.round(cpu) + "%" : "—",
+          Verdict.fmt(r.clientLag().percentileMs(99)), report.loadAverages.get(r));
     }
 
+    List<SseLoad.Result> streams = report.streamRuns;
     if (!streams.isEmpty()) {
       md.append("\n## Stream runs\n\n");
-      md.append("Model `").append(Suite.STREAM_MODEL).append("`: first token after ").append(Suite.STREAM_FIRST_TOKEN_MS)
-          .append(" ms, then one token every ").append(Suite.STREAM_GAP_MS).append(" ms. TTFT counts from the request ")
+      md.append("Model `").append(BenchContext.STREAM_MODEL).append("`: first token after ").append(BenchContext.STREAM_FIRST_TOKEN_MS)
+          .append(" ms, then one token every ").append(BenchContext.STREAM_GAP_MS).append(" ms. TTFT counts from the request ")
           .append("send (TCP connect included). Gap distortion = |observed gap − 1,000 ms| per pair of consecutive ")
           .append("tokens, recorded during the ramp and the window. Memory: heap in use after a full GC ")
           .append("(`jcmd GC.run`) and RSS of the agentloop process, before the ramp and at the end of the window.\n\n");
@@ -87,34 +89,37 @@ final class Markdown {
       md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
       for (SseLoad.Result s : streams) {
         JsonObject x = s.extra();
-        md.append("| ").append(s.label()).append(" | ").append(s.opened()).append(" | ")
-            .append(s.held()).append(" | ").append(s.errorCount()).append(" | ")
-            .append(String.format("%.1f", s.rampSeconds())).append(" | ").append(String.format("%.0f", s.windowSeconds()))
-            .append(" | ").append(s.tokens()).append(" | ").append(Verdict.fmt(s.ttft().percentileMs(50))).append(" | ")
-            .append(Verdict.fmt(s.ttft().percentileMs(99))).append(" | ")
-            .append(Verdict.fmt(s.gaps().distortionMs(50))).append(" | ").append(Verdict.fmt(s.gaps().distortionMs(99)))
-            .append(" | ").append(Verdict.fmt(s.gaps().distortionMs(99.9))).append(" | ")
-            .append(Verdict.fmt(s.gaps().distortionMs(100))).append(" | ")
-            .append(v(x, "heap_after_gc_before_kb")).append(" → ").append(v(x, "heap_after_gc_held_kb"))
-            .append(" | ").append(v(x, "rss_before_kb")).append(" → ").append(v(x, "rss_held_kb"))
-            .append(" | ").append(v(x, "server_cpu_pct")).append("% | ").append(v(x, "gc_pauses"))
-            .append(" / ").append(v(x, "gc_pause_max_ms")).append(" / ").append(v(x, "gc_pause_total_ms"))
-            .append(" | ").append(Verdict.fmt(s.clientLag().percentileMs(99))).append(" / ")
-            .append(Verdict.fmt(s.clientLag().maxMs())).append(" | ").append(v(x, "load_average")).append(" | ")
-            .append(x.containsKey("server_ttft_gateway_p50_ms_upper") ? "gateway ≤ " + v(x, "server_ttft_gateway_p50_ms_upper")
-                + " / ≤ " + v(x, "server_ttft_gateway_p99_ms_upper") : x.containsKey("server_ttft_llm_p50_ms_upper")
-                ? "mock port ≤ " + v(x, "server_ttft_llm_p50_ms_upper") + " / ≤ " + v(x, "server_ttft_llm_p99_ms_upper") : "—")
-            .append(" |\n");
+        row(md, s.label(), s.opened(), s.held(), s.errorCount(), String.format("%.1f", s.rampSeconds()),
+            String.format("%.0f", s.windowSeconds()), s.tokens(), Verdict.fmt(s.ttft().percentileMs(50)),
+            Verdict.fmt(s.ttft().percentileMs(99)), Verdict.fmt(s.gaps().distortionMs(50)),
+            Verdict.fmt(s.gaps().distortionMs(99)), Verdict.fmt(s.gaps().distortionMs(99.9)),
+            Verdict.fmt(s.gaps().distortionMs(100)),
+            v(x, "heap_after_gc_before_kb") + " → " + v(x, "heap_after_gc_held_kb"),
+            v(x, "rss_before_kb") + " → " + v(x, "rss_held_kb"), v(x, "server_cpu_pct") + "%",
+            v(x, "gc_pauses") + " / " + v(x, "gc_pause_max_ms") + " / " + v(x, "gc_pause_total_ms"),
+            Verdict.fmt(s.clientLag().percentileMs(99)) + " / " + Verdict.fmt(s.clientLag().maxMs()),
+            v(x, "load_average"), serverTtft(x));
         if (!s.errors().isEmpty()) {
           md.append("\nErrors at ").append(s.requested()).append(" streams: `").append(s.errors()).append("`\n\n");
         }
       }
     }
     md.append("\nRaw figures: `bench/target/bench-results.json` (same run).\n");
-    Path analysis = repo.resolve("bench/ANALYSIS.md");
+    Path analysis = report.repo.resolve("bench/ANALYSIS.md");
     if (Files.exists(analysis)) {
       md.append("\n").append(Files.readString(analysis));
     }
     return md.toString();
+  }
+
+  /** The server's own TTFT bucket bounds of a stream run: the gateway's, else the mock port's. */
+  private static String serverTtft(JsonObject x) {
+    if (x.containsKey("server_ttft_gateway_p50_ms_upper")) {
+      return "gateway ≤ " + v(x, "server_ttft_gateway_p50_ms_upper") + " / ≤ " + v(x, "server_ttft_gateway_p99_ms_upper");
+    }
+    if (x.containsKey("server_ttft_llm_p50_ms_upper")) {
+      return "mock port ≤ " + v(x, "server_ttft_llm_p50_ms_upper") + " / ≤ " + v(x, "server_ttft_llm_p99_ms_upper");
+    }
+    return "—";
   }
 }

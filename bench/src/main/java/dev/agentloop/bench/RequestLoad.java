@@ -78,9 +78,9 @@ public final class RequestLoad {
     return promise.future();
   }
 
-  private final class ClosedRun {
+  /** What both loops share: the measurement window, the statistics, the progress line, the loop-lag probe. */
+  private abstract class Run {
     final String label;
-    final int connections;
     final long measureMs;
     final long start = System.nanoTime();
     final long warmupEnd;
@@ -89,11 +89,10 @@ public final class RequestLoad {
     final Consumer<Result> done;
     final Progress progress;
     long completed;
-    int running;
+    LoopLag lag;
 
-    ClosedRun(String label, int connections, long warmupMs, long measureMs, Consumer<Result> done) {
+    Run(String label, long warmupMs, long measureMs, Consumer<Result> done) {
       this.label = label;
-      this.connections = connections;
       this.measureMs = measureMs;
       this.warmupEnd = start + warmupMs * 1_000_000;
       this.end = warmupEnd + measureMs * 1_000_000;
@@ -101,7 +100,20 @@ public final class RequestLoad {
       this.progress = new Progress(vertx, label, stats, () -> completed);
     }
 
-    LoopLag lag;
+    void complete(String mode, int connections, double rate) {
+      progress.stop();
+      done.accept(new Result(label, mode, connections, rate, measureMs / 1000.0, completed, stats, lag.stop()));
+    }
+  }
+
+  private final class ClosedRun extends Run {
+    final int connections;
+    int running;
+
+    ClosedRun(String label, int connections, long warmupMs, long measureMs, Consumer<Result> done) {
+      super(label, warmupMs, measureMs, done);
+      this.connections = connections;
+    }
 
     void start() {
       lag = new LoopLag(vertx).start();
@@ -115,8 +127,7 @@ public final class RequestLoad {
       long sent = System.nanoTime();
       if (sent >= end) {
         if (--running == 0) {
-          progress.stop();
-          done.accept(new Result(label, "closed", connections, 0, measureMs / 1000.0, completed, stats, lag.stop()));
+          complete("closed", connections, 0);
         }
         return;
       }
@@ -140,35 +151,19 @@ public final class RequestLoad {
     }
   }
 
-  private final class OpenRun {
-    final String label;
+  private final class OpenRun extends Run {
     final double rate;
-    final long measureMs;
-    final long start = System.nanoTime();
-    final long warmupEnd;
-    final long end;
     final OpenLoopSchedule schedule;
-    final LatencyStats stats = new LatencyStats();
-    final Consumer<Result> done;
-    final Progress progress;
     long sent;
     long outstanding;
-    long completed;
     long ticker;
     boolean finished;
 
     OpenRun(String label, double rate, long warmupMs, long measureMs, Consumer<Result> done) {
-      this.label = label;
+      super(label, warmupMs, measureMs, done);
       this.rate = rate;
-      this.measureMs = measureMs;
-      this.warmupEnd = start + warmupMs * 1_000_000;
-      this.end = warmupEnd + measureMs * 1_000_000;
       this.schedule = new OpenLoopSchedule(start, rate);
-      this.done = done;
-      this.progress = new Progress(vertx, label, stats, () -> completed);
     }
-
-    LoopLag lag;
 
     void start() {
       lag = new LoopLag(vertx).start();
@@ -221,8 +216,7 @@ public final class RequestLoad {
       for (long i = 0; i < outstanding; i++) {
         stats.recordError();
       }
-      progress.stop();
-      done.accept(new Result(label, "open", 0, rate, measureMs / 1000.0, completed, stats, lag.stop()));
+      complete("open", 0, rate);
     }
   }
 }

@@ -121,8 +121,8 @@ class StatisticsTest {
   @Test
   void the_throughput_ratio_is_the_median_of_the_per_round_ratios() {
     // Round 2 of the baseline was hit by a burst of other work; the median ignores it.
-    assertThat(Suite.medianRatio(new double[] {500, 450, 520}, new double[] {1000, 300, 1040})).isEqualTo(0.5);
-    assertThat(Suite.medianRatio(new double[] {1, 3}, new double[] {2, 2})).isEqualTo(1.0);
+    assertThat(Loads.medianRatio(new double[] {500, 450, 520}, new double[] {1000, 300, 1040})).isEqualTo(0.5);
+    assertThat(Loads.medianRatio(new double[] {1, 3}, new double[] {2, 2})).isEqualTo(1.0);
   }
 
   @Test

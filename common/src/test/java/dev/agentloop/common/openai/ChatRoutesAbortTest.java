@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentloop.common.ApiException;
 import dev.agentloop.common.metrics.ChatMetrics;
 import dev.agentloop.common.stream.StreamTimeouts;
+import dev.agentloop.common.stream.Delta;
 import dev.agentloop.common.stream.TokenStream;
 import dev.agentloop.common.stream.TokenStreamProducer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -53,7 +54,7 @@ class ChatRoutesAbortTest {
     vertx.exceptionHandler(uncaught::add);
     vertx.eventBus().consumer(STREAM, message -> {
       TokenStreamProducer producer = new TokenStreamProducer(message, 256, 10_000);
-      producer.write("hello");
+      producer.write(Delta.text("hello"));
       producer.end("stop", new JsonObject().put("prompt_tokens", 1).put("completion_tokens", 1).put("total_tokens", 2));
     }).completion().await(5, TimeUnit.SECONDS);
     ChatService models = new ChatService() {

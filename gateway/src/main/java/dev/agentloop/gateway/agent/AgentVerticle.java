@@ -12,6 +12,7 @@ import dev.agentloop.gateway.ChatBodies;
 import dev.agentloop.gateway.ConversationHistory;
 import dev.agentloop.gateway.StorageClient;
 import dev.agentloop.gateway.resilience.ResilientChatService;
+import dev.agentloop.common.stream.Delta;
 import dev.agentloop.common.stream.TokenStreamProducer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -87,8 +88,8 @@ public final class AgentVerticle extends VerticleBase {
     try {
       String owner = Owners.scope(body.getValue("owner"));
       JsonObject run = run(runId, owner, AgentRequest.from(body, bodies), events);
-      producer.write(record(body.getValue("idempotency"), run), 0);
-      producer.end("stop", new JsonObject());
+      producer.write(Delta.event(record(body.getValue("idempotency"), run)));
+      producer.end();
     } catch (ApiException e) {
       producer.fail(e);
     } catch (RuntimeException e) {
@@ -236,12 +237,12 @@ public final class AgentVerticle extends VerticleBase {
       }
       if (producer.writeQueueFull()) {
         Promise<Void> room = Promise.promise();
-        producer.drainHandler(room::tryComplete);
+        producer.drainHandler(v -> room.tryComplete());
         producer.closed().onComplete(v -> room.tryComplete());
         room.future().await();
         check();
       }
-      producer.write(event, 0);
+      producer.write(Delta.event(event));
     }
   }
 

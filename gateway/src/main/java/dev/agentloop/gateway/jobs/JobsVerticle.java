@@ -10,6 +10,7 @@ import dev.agentloop.common.openai.ChatWire;
 import dev.agentloop.common.openai.Completion;
 import dev.agentloop.common.storage.JobIds;
 import dev.agentloop.common.storage.Owners;
+import dev.agentloop.common.stream.Delta;
 import dev.agentloop.common.stream.StreamProtocol;
 import dev.agentloop.gateway.ChatBodies;
 import dev.agentloop.gateway.StorageClient;
@@ -231,15 +232,15 @@ public final class JobsVerticle extends VerticleBase {
           ApiException.from(ar.cause(), "storage-service").failReply(message);
         } else {
           JsonObject stored = ar.result();
-          message.reply(StreamProtocol.lastBatch(new JsonArray().add(new JsonObject().put("id", id)
+          message.reply(StreamProtocol.lastBatch(List.of(Delta.event(new JsonObject().put("id", id)
               .put("object", "job.progress").put("status", stored.getString("status"))
-              .put("progress", stored.getJsonObject("progress"))), "stop", new JsonObject()));
+              .put("progress", stored.getJsonObject("progress")))), "stop", new JsonObject()));
         }
       });
       return;
     }
     if (job.finished()) {
-      message.reply(StreamProtocol.lastBatch(new JsonArray().add(job.event()), "stop", new JsonObject()));
+      message.reply(StreamProtocol.lastBatch(List.of(Delta.event(job.event())), "stop", new JsonObject()));
       return;
     }
     watchers.watch(message, watchId, job);

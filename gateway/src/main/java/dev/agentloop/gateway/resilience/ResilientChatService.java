@@ -5,6 +5,7 @@ import dev.agentloop.common.NodeState;
 import dev.agentloop.common.openai.ChatRequest;
 import dev.agentloop.common.openai.ChatService;
 import dev.agentloop.common.openai.Completion;
+import dev.agentloop.common.stream.Delta;
 import dev.agentloop.common.stream.TokenStream;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -240,12 +241,14 @@ public final class ResilientChatService implements ChatService {
   private Future<Completion> gather(Call call, TokenStream stream) {
     Promise<Completion> answer = Promise.promise();
     call.gathering = answer;
-    StringBuilder content = new StringBuilder();
-    stream.handler(tokens -> tokens.forEach(content::append))
-        .endHandler(end -> answer.tryComplete(new Completion(stream.model(), content.toString(), end.finishReason(),
-            end.usage())))
-        .exceptionHandler(answer::tryFail)
-        .start();
+    stream.collect(Delta.joinedText()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        answer.tryComplete(new Completion(stream.model(), ar.result(), stream.streamEnd().finishReason(),
+            stream.streamEnd().usage()));
+      } else {
+        answer.tryFail(ar.cause());
+      }
+    });
     return answer.future().onFailure(failure -> stream.cancel());
   }
 }

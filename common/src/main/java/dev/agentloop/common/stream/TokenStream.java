@@ -251,6 +251,8 @@ public final class TokenStream implements ReadStream<Delta> {
       if (done || cursor < entries.size()) {
         return;
       }
+      entries = List.of(); // delivered: a held stream keeps none of its entries
+      cursor = 0;
       if (!batchEnded) {
         batchEnded = true;
         if (batchEndHandler != null) {

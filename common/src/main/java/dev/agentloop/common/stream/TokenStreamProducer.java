@@ -57,7 +57,7 @@ public final class TokenStreamProducer implements DeltaSink {
     this.maxWeight = Math.max(1, maxWeight);
     this.ackTimeout = StreamProtocol.timeout(ackTimeoutMs);
     this.context = Vertx.currentContext();
-    this.buffer = new ArrayList<>(Math.min(this.maxBatch, 16));
+    this.buffer = new ArrayList<>();
   }
 
   private static int bound(int maxBatch) {
@@ -184,7 +184,7 @@ public final class TokenStreamProducer implements DeltaSink {
 
   private List<Delta> take() {
     List<Delta> taken = buffer;
-    buffer = new ArrayList<>(Math.min(maxBatch, Math.max(16, taken.size())));
+    buffer = new ArrayList<>();
     weight = 0;
     return taken;
   }

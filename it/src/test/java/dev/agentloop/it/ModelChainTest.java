@@ -1,5 +1,6 @@
 package dev.agentloop.it;
 
+import dev.agentloop.contract.stream.Delta;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,6 +26,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -203,7 +205,7 @@ class ModelChainTest {
       } else if ("lost-once".equals(model) && lostOnce.add(id.split("~")[0])) {
         ApiException.timeout("The instance went away.").withReason(ApiException.Reason.MEMBER_LOST).failReply(message);
       } else {
-        message.reply(StreamProtocol.lastBatch(new JsonArray().add("4"), "stop", new JsonObject()));
+        message.reply(StreamProtocol.lastBatch(List.of(new Delta.Text("4")), "stop", new JsonObject()));
       }
     }
   }

@@ -1,56 +1,49 @@
 package dev.agentloop.llm;
 
+import dev.agentloop.contract.stream.DeltaSink;
+import dev.agentloop.contract.stream.Delta;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.chat.ChatRequest;
 import dev.agentloop.front.openai.ChatWire;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One running answer of a mock model, paced by Vert.x timers only: the first token after the
  * model's first-token delay, then one every per-token interval, measured against a schedule so
- * timer lateness does not accumulate. A full sink pauses it; {@link #stop()} cancels its timer and
+ * timer lateness does not accumulate. Its text goes to a {@link DeltaSink} (a stream producer, or a
+ * collector for whole completions), counted as generated tokens; a full sink pauses it; {@link #stop()} cancels its timer and
  * drops everything it holds.
  */
 final class Generation {
-
-  /** Where tokens go: a stream producer or an accumulator for whole completions. */
-  interface Sink {
-    void write(String token);
-
-    boolean writeQueueFull();
-
-    void drainHandler(Runnable handler);
-
-    void end(String finishReason, JsonObject usage);
-
-    void fail(ApiException error);
-  }
 
   enum Outcome { COMPLETED, FAILED, CANCELLED }
 
   private final Vertx vertx;
   private final ModelSpec model;
   private final ChatRequest request;
-  private final Sink sink;
+  private final DeltaSink sink;
+  private final Counter tokens;
   private final TextGenerator text;
-  private final java.util.function.Consumer<Outcome> onDone;
+  private final Consumer<Outcome> onDone;
   private final long perTokenNanos;
   private long nextDueNanos;
   private long timer = -1;
   private boolean finished;
   private final Promise<Outcome> ended = Promise.promise();
 
-  Generation(Vertx vertx, ModelSpec model, ChatRequest request, Sink sink,
-      java.util.function.Consumer<Outcome> onDone) {
+  Generation(Vertx vertx, ModelSpec model, ChatRequest request, DeltaSink sink, Counter tokens,
+      Consumer<Outcome> onDone) {
     this.vertx = vertx;
     this.model = model;
     this.request = request;
     this.sink = sink;
+    this.tokens = tokens;
     this.onDone = onDone;
     this.text = TextGenerator.of(model, request);
     this.perTokenNanos = TimeUnit.MILLISECONDS.toNanos(model.perTokenMs());
@@ -89,13 +82,14 @@ final class Generation {
             ChatWire.usage(TextGenerator.promptTokens(request.messages()), completion)));
         return;
       }
-      sink.write(text.next());
+      tokens.increment();
+      sink.write(new Delta.Text(text.next()));
       if (finished) {
         return;
       }
       nextDueNanos += perTokenNanos;
       if (sink.writeQueueFull()) {
-        sink.drainHandler(() -> {
+        sink.drainHandler(v -> {
           if (!finished) {
             nextDueNanos = Math.max(nextDueNanos, System.nanoTime());
             at(nextDueNanos, this::emit);

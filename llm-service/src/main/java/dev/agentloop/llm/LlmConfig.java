@@ -2,6 +2,7 @@ package dev.agentloop.llm;
 
 import dev.agentloop.contract.config.Settings;
 import dev.agentloop.contract.stream.StreamTimeouts;
+import dev.agentloop.contract.stream.StreamProtocol;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +30,7 @@ public record LlmConfig(Map<String, ModelSpec> models, String httpHost, int http
         llm.string("http_host", "127.0.0.1"),
         llm.integer("http_port", 8081, 0, 65535),
         llm.integer("instances", 0, 0, 256),
-        stream.integer("max_batch_tokens", 256, 1, 1_000_000),
+        stream.integer("max_batch_tokens", 256, 1, StreamProtocol.MAX_BATCH_ENTRIES),
         stream.integer("ack_timeout_ms", 60_000, 1, 3_600_000),
         StreamTimeouts.from(gateway.section("timeouts"), StreamTimeouts.DEFAULT));
   }

@@ -1,5 +1,7 @@
 package dev.agentloop.llm;
 
+import dev.agentloop.contract.stream.DeltaCollector;
+import dev.agentloop.contract.stream.DeltaSink;
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.node.NodeState;
@@ -124,36 +126,8 @@ public final class LlmVerticle extends VerticleBase {
     ChatRequest request = ChatRequest.fromBus(message.body(), maxTokensLimit);
     ModelSpec model = model(request);
     TokenStreamProducer producer = new TokenStreamProducer(message, config.maxBatchTokens(), config.ackTimeoutMs());
-    Counter tokens = metrics.tokens(model.id());
-    Generation.Sink sink = new Generation.Sink() {
-      @Override
-      public void write(String token) {
-        tokens.increment();
-        producer.write(token);
-      }
-
-      @Override
-      public boolean writeQueueFull() {
-        return producer.writeQueueFull();
-      }
-
-      @Override
-      public void drainHandler(Runnable handler) {
-        producer.drainHandler(handler);
-      }
-
-      @Override
-      public void end(String finishReason, JsonObject usage) {
-        producer.end(finishReason, usage);
-      }
-
-      @Override
-      public void fail(ApiException error) {
-        producer.fail(error);
-      }
-    };
     String id = idOf(request);
-    Generation generation = run(id, request, model, sink);
+    Generation generation = run(id, request, model, producer);
     track(producer.closed()); // not the generation: its last batch may still wait for an ack
     producer.goneHandler(generation::stop);
     cancels.put(id, () -> {
@@ -165,44 +139,24 @@ public final class LlmVerticle extends VerticleBase {
   private void complete(Message<Object> message) {
     ChatRequest request = ChatRequest.fromBus(message.body(), maxTokensLimit);
     ModelSpec model = model(request);
-    Counter tokens = metrics.tokens(model.id());
-    StringBuilder content = new StringBuilder();
-    Generation generation = run(idOf(request), request, model, new Generation.Sink() {
-      @Override
-      public void write(String token) {
-        tokens.increment();
-        content.append(token);
-      }
-
-      @Override
-      public boolean writeQueueFull() {
-        return false;
-      }
-
-      @Override
-      public void drainHandler(Runnable handler) {
-      }
-
-      @Override
-      public void end(String finishReason, JsonObject usage) {
-        message.reply(new JsonObject().put("model", model.id()).put("content", content.toString())
-            .put("finish_reason", finishReason).put("usage", usage));
-      }
-
-      @Override
-      public void fail(ApiException error) {
-        error.failReply(message);
+    DeltaCollector answer = new DeltaCollector();
+    track(run(idOf(request), request, model, answer).ended());
+    answer.result().onComplete(ar -> {
+      if (ar.succeeded()) {
+        message.reply(new JsonObject().put("model", model.id()).put("content", answer.text())
+            .put("finish_reason", ar.result().finishReason()).put("usage", ar.result().usage()));
+      } else {
+        ApiException.from(ar.cause(), "llm-service").failReply(message);
       }
     });
-    track(generation.ended());
   }
 
   private static String idOf(ChatRequest request) {
     return request.id() != null ? request.id() : UUID.randomUUID().toString();
   }
 
-  private Generation run(String id, ChatRequest request, ModelSpec model, Generation.Sink sink) {
-    Generation generation = new Generation(vertx, model, request, sink, outcome -> {
+  private Generation run(String id, ChatRequest request, ModelSpec model, DeltaSink sink) {
+    Generation generation = new Generation(vertx, model, request, sink, metrics.tokens(model.id()), outcome -> {
       cancels.remove(id);
       metrics.ended(model.id(), outcome);
     });

@@ -1,5 +1,6 @@
 package dev.agentloop.llm;
 
+import dev.agentloop.contract.stream.Delta;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -96,16 +97,15 @@ class TokenStreamProtocolTest {
     AtomicInteger batches = new AtomicInteger();
     TokenStream stream = open(request, StreamTimeouts.DEFAULT).await(10, TimeUnit.SECONDS);
     StringBuilder text = new StringBuilder();
-    vertx.runOnContext(v -> stream.handler(tokens -> {
-          tokens.forEach(text::append);
+    vertx.runOnContext(v -> stream.handler(delta -> text.append(((Delta.Text) delta).text()))
+        .batchEndHandler(end -> {
           if (batches.incrementAndGet() % 3 == 0) {
             stream.pause();
             vertx.setTimer(1, t -> stream.resume());
           }
         })
         .endHandler(end -> streamed.complete(text.toString()))
-        .exceptionHandler(streamed::completeExceptionally)
-        .start());
+        .exceptionHandler(streamed::completeExceptionally));
     String all = streamed.get(20, TimeUnit.SECONDS);
     assertThat(all).isEqualTo(completeOverBus(request.put("id", "other")));
     assertThat(all.split(" ")).hasSize(3000);
@@ -120,10 +120,10 @@ class TokenStreamProtocolTest {
     TokenStream stream = open(request("fast", 10_000), StreamTimeouts.DEFAULT).await(10, TimeUnit.SECONDS);
     vertx.runOnContext(v -> {
       stream.pause();
-      stream.handler(tokens -> received.addAndGet(tokens.size()))
-          .endHandler(end -> done.complete(end.usage().getInteger("completion_tokens")))
+      stream.handler(delta -> received.incrementAndGet())
+          .endHandler(end -> done.complete(stream.streamEnd().usage().getInteger("completion_tokens")))
           .exceptionHandler(done::completeExceptionally)
-          .start();
+          .fetch(MAX_BATCH); // the first batch, then nothing: its ack is withheld
     });
     barrier();
     barrier();
@@ -141,11 +141,11 @@ class TokenStreamProtocolTest {
   void cancel_stops_generation() throws Exception {
     TokenStream stream = open(request("paced", null), StreamTimeouts.DEFAULT).await(10, TimeUnit.SECONDS);
     AtomicInteger received = new AtomicInteger();
-    vertx.runOnContext(v -> stream.handler(tokens -> {
-      if (received.addAndGet(tokens.size()) >= 3) {
+    vertx.runOnContext(v -> stream.handler(delta -> {
+      if (received.incrementAndGet() >= 3) {
         stream.cancel();
       }
-    }).start());
+    }));
     await("cancelled", () -> outcome("paced", "cancelled") == 1);
     await("no generation running", () -> active() == 0);
     assertThat(generated("paced")).isLessThan(1000);
@@ -167,12 +167,13 @@ class TokenStreamProtocolTest {
   @DisplayName("a producer that stalls fails the consumer with a 504 after the stall timeout")
   void stalled_producer() throws Exception {
     vertx.eventBus().<JsonObject>consumer("test.stalling", msg ->
-        msg.replyAndRequest(StreamProtocol.batch(new JsonArray().add("one")))); // and never answers the ack
+        msg.replyAndRequest(StreamProtocol.batch(List.of(Delta.text("one"))))); // and never answers the ack
     TokenStream stream = TokenStreamProtocolTest.this.openAt("test.stalling", new StreamTimeouts(1000, 200, 60_000));
     CompletableFuture<ApiException> failure = new CompletableFuture<>();
     List<String> tokens = new ArrayList<>();
-    vertx.runOnContext(v -> stream.handler(tokens::addAll).exceptionHandler(failure::complete)
-        .endHandler(end -> failure.completeExceptionally(new AssertionError("ended"))).start());
+    vertx.runOnContext(v -> stream.handler(delta -> tokens.add(((Delta.Text) delta).text()))
+        .exceptionHandler(error -> failure.complete((ApiException) error))
+        .endHandler(end -> failure.completeExceptionally(new AssertionError("ended"))));
     ApiException error = failure.get(10, TimeUnit.SECONDS);
     assertThat(error.status()).isEqualTo(504);
     assertThat(tokens).containsExactly("one");
@@ -183,7 +184,7 @@ class TokenStreamProtocolTest {
   void vanished_consumer() throws Exception {
     Message<Object> first = vertx.eventBus().request(Addresses.LLM_STREAM, request("paced", null))
         .await(10, TimeUnit.SECONDS);
-    assertThat(((JsonObject) first.body()).getJsonArray("tokens")).hasSize(1); // paced: each token leaves alone
+    assertThat(((JsonObject) first.body()).getJsonArray(StreamProtocol.DELTAS)).hasSize(1); // paced: each token leaves alone
     await("cancelled after the ack timeout", () -> outcome("paced", "cancelled") == 1);
     assertThat(active()).isZero();
   }
@@ -198,7 +199,7 @@ class TokenStreamProtocolTest {
     vertx.runOnContext(v -> ok.endHandler(end -> {
       ends.incrementAndGet();
       finished.complete(null);
-    }).exceptionHandler(e -> errors.incrementAndGet()).start());
+    }).exceptionHandler(e -> errors.incrementAndGet()).handler(delta -> { }));
     finished.get(10, TimeUnit.SECONDS);
     barrier();
     assertThat(ends.get()).isEqualTo(1);

@@ -1,12 +1,12 @@
 package dev.agentloop.contract.chat;
 
+import dev.agentloop.contract.stream.Delta;
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.stream.StreamProtocol;
 import dev.agentloop.contract.stream.StreamTimeouts;
 import dev.agentloop.contract.stream.TokenStream;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -35,16 +35,10 @@ public final class LlmClient implements ChatService {
 
   @Override
   public Future<Completion> complete(ChatRequest request) {
-    return stream(request).compose(stream -> {
-      Promise<Completion> answer = Promise.promise();
-      StringBuilder content = new StringBuilder();
-      stream.handler(tokens -> tokens.forEach(content::append))
-          .endHandler(end -> answer.tryComplete(new Completion(request.model(), content.toString(), end.finishReason(),
-              end.usage())))
-          .exceptionHandler(answer::tryFail)
-          .start();
-      return answer.future().onFailure(failure -> stream.cancel());
-    });
+    return stream(request).compose(stream -> stream.collect(Delta.joinedText())
+        .map(text -> new Completion(request.model(), text, stream.streamEnd().finishReason(),
+            stream.streamEnd().usage()))
+        .onFailure(failure -> stream.cancel()));
   }
 
   @Override

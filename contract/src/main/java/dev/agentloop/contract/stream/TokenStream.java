@@ -1,6 +1,7 @@
 package dev.agentloop.contract.stream;
 
 import dev.agentloop.contract.ApiException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -10,22 +11,26 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
+import io.vertx.core.streams.ReadStream;
 import java.util.List;
 
 /**
- * The consuming end of a token stream (see {@link StreamProtocol}). {@link #open} completes once the
- * first batch (or the terminal message) has arrived, so a caller can still answer with an HTTP error
- * status when the model fails before its first token. Then {@link #start()} delivers batches: text
- * tokens to the handler, JSON events to the event handler, in order; {@link #pause()} withholds the
- * acknowledgement, which stops the producer. A total timeout of 0 means none.
+ * The consuming end of a token stream (see {@link StreamProtocol}), a {@link ReadStream} of
+ * {@link Delta}s. {@link #open} completes once the first batch (or the terminal message) has arrived,
+ * so a caller can still answer with an HTTP error status when the model fails before its first token.
+ * Delivery starts once a handler is set (on a later task of the context, so the end and exception
+ * handlers set in the same task are in place). {@link #pause()} and {@link #fetch(long)} work per
+ * entry; the acknowledgement of a batch, which lets the producer go on, leaves only once all its
+ * entries are delivered and the stream is not paused. So a paused consumer stops the producer.
  *
- * <p>Exactly one of the end or exception handlers runs, once. All callbacks run on the context that
- * opened the stream.
+ * <p>Exactly one of the end or exception handlers runs, once; the exception is always an
+ * {@link ApiException}, and {@link #streamEnd()} holds the terminal when the end handler runs. All
+ * callbacks run on the context that opened the stream. A total timeout of 0 means none.
  */
-public final class TokenStream {
+public final class TokenStream implements ReadStream<Delta> {
 
   private final Vertx vertx;
+  private final Context context;
   private final String id;
   private final String model;
   private final String cancelAddress;
@@ -34,18 +39,26 @@ public final class TokenStream {
   private long firstTokenAtNanos;
   private long totalTimer = -1;
   private Message<Object> held;
-  private boolean started;
-  private boolean paused;
+  private List<Delta> entries = List.of();
+  private int cursor;
+  private boolean batchEnded = true;
+  private StreamEnd terminal;
+  private StreamEnd result;
+  private long demand = Long.MAX_VALUE;
+  private boolean delivering;
+  private boolean drainScheduled;
   private boolean done;
   private boolean cancelled;
   private boolean terminalReceived;
-  private Handler<List<String>> batchHandler = tokens -> { };
-  private Handler<JsonObject> eventHandler = event -> { };
-  private Handler<StreamEnd> endHandler = end -> { };
-  private Handler<ApiException> exceptionHandler = error -> { };
+  private String malformed;
+  private Handler<Delta> handler;
+  private Handler<Void> batchEndHandler;
+  private Handler<Void> endHandler;
+  private Handler<Throwable> exceptionHandler;
 
   private TokenStream(Vertx vertx, String id, String model, String cancelAddress, StreamTimeouts timeouts) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.id = id;
     this.model = model;
     this.cancelAddress = cancelAddress;
@@ -55,7 +68,7 @@ public final class TokenStream {
   /**
    * Sends {@code request} (which must carry an {@code id}) to {@code address} and waits up to the
    * first-token timeout for the first batch. A failure here is the producer's error, a 504 for the
-   * timeout, or a 503 when no producer exists.
+   * timeout, a 503 when no producer exists, or a 502 when the first batch is malformed.
    */
   public static Future<TokenStream> open(Vertx vertx, String address, String cancelAddress, JsonObject request,
       StreamTimeouts timeouts, String service) {
@@ -78,9 +91,14 @@ public final class TokenStream {
         .onComplete(ar -> {
           if (ar.succeeded()) {
             stream.firstTokenAtNanos = System.nanoTime();
-            stream.held = ar.result();
-            if (!opened.tryComplete(stream)) {
-              stream.cancel(); // the total timeout fired first
+            if (opened.future().isComplete()) {
+              stream.refuse(ar.result()); // the total timeout fired first
+            } else if (stream.arrived(ar.result())) {
+              opened.complete(stream);
+            } else {
+              stream.done = true;
+              stream.cancelTimer();
+              opened.fail(ApiException.upstream("The " + service + " sent a malformed stream: " + stream.malformed));
             }
             return;
           }
@@ -110,131 +128,155 @@ public final class TokenStream {
     return firstTokenAtNanos - openedAtNanos;
   }
 
-  public TokenStream handler(Handler<List<String>> handler) {
-    this.batchHandler = handler;
+  /** The terminal of a stream that ended: its finish reason and usage; null before. */
+  public StreamEnd streamEnd() {
+    return result;
+  }
+
+  @Override
+  public TokenStream handler(Handler<Delta> handler) {
+    this.handler = handler;
+    if (handler != null && !drainScheduled) {
+      drainScheduled = true;
+      context.runOnContext(v -> {
+        drainScheduled = false;
+        drain();
+      });
+    }
     return this;
   }
 
-  /** Receives the batches' JSON events (entries that are not text tokens). */
-  public TokenStream eventHandler(Handler<JsonObject> handler) {
-    this.eventHandler = handler;
+  /**
+   * Runs after the handler got the last entry of a batch, before the batch is acknowledged: a
+   * consumer that writes a batch at once writes it here, and may pause to withhold the ack.
+   */
+  public TokenStream batchEndHandler(Handler<Void> handler) {
+    this.batchEndHandler = handler;
     return this;
   }
 
-  public TokenStream endHandler(Handler<StreamEnd> handler) {
+  @Override
+  public TokenStream endHandler(Handler<Void> handler) {
     this.endHandler = handler;
     return this;
   }
 
-  public TokenStream exceptionHandler(Handler<ApiException> handler) {
+  @Override
+  public TokenStream exceptionHandler(Handler<Throwable> handler) {
     this.exceptionHandler = handler;
     return this;
-  }
-
-  /** Delivers the first batch and everything after it. */
-  public void start() {
-    if (started) {
-      return;
-    }
-    started = true;
-    Message<Object> first = held;
-    held = null;
-    if (first != null) {
-      deliver(first);
-    }
   }
 
   public boolean isDone() {
     return done;
   }
 
-  public void pause() {
-    paused = true;
+  @Override
+  public TokenStream pause() {
+    demand = 0;
+    return this;
   }
 
-  public void resume() {
-    paused = false;
-    if (held != null && started && !done) {
-      acknowledge();
+  @Override
+  public TokenStream resume() {
+    return fetch(Long.MAX_VALUE);
+  }
+
+  @Override
+  public TokenStream fetch(long amount) {
+    if (amount > 0) {
+      demand = Long.MAX_VALUE - demand < amount ? Long.MAX_VALUE : demand + amount;
+      drain();
     }
+    return this;
   }
 
   /** Stops the producer; no handler runs afterwards. */
   public void cancel() {
-    if (cancelled || terminalReceived) {
+    if (cancelled || terminalReceived && done) {
       return;
     }
     cancelled = true;
     done = true;
     cancelTimer();
+    if (terminalReceived) { // the producer is over already: only stop delivering what is left
+      entries = List.of();
+      return;
+    }
     if (held != null) {
-      Message<Object> message = held;
+      refuse(held);
       held = null;
-      if (!isTerminal(message.body())) {
-        message.reply(StreamProtocol.CANCEL);
-      }
     } else {
       publishCancel();
     }
   }
 
-  private void deliver(Message<Object> message) {
+  /** Takes a batch in; false (and the batch refused, which cancels its producer) when it is malformed. */
+  private boolean arrived(Message<Object> message) {
     if (done) {
-      if (!isTerminal(message.body())) {
-        message.reply(StreamProtocol.CANCEL);
-      }
-      return;
+      refuse(message);
+      return true;
     }
-    if (!(message.body() instanceof JsonObject body) || !(body.getValue(StreamProtocol.TOKENS) instanceof JsonArray tokens)) {
-      fail(ApiException.upstream("The model sent a malformed stream message."));
-      if (message.replyAddress() != null) {
-        message.reply(StreamProtocol.CANCEL);
-      }
-      return;
+    StreamProtocol.Batch batch;
+    try {
+      batch = StreamProtocol.decode(message.body(), StreamProtocol.MAX_BATCH_ENTRIES);
+    } catch (DeltaCodec.MalformedBatch e) {
+      malformed = e.getMessage();
+      refuse(message);
+      return false;
     }
-    deliverEntries(tokens);
-    Object end = body.getValue(StreamProtocol.END);
-    if (end instanceof JsonObject terminal) {
+    entries = batch.deltas();
+    cursor = 0;
+    batchEnded = entries.isEmpty();
+    if (batch.end() != null) {
       terminalReceived = true;
-      if (!done) {
-        done = true;
-        cancelTimer();
-        endHandler.handle(new StreamEnd(terminal.getString(StreamProtocol.FINISH_REASON, "stop"),
-            terminal.getJsonObject(StreamProtocol.USAGE, new JsonObject())));
-      }
-      return;
+      terminal = batch.end();
+    } else {
+      held = message;
     }
-    if (done) { // a handler cancelled the stream while it handled the batch
-      message.reply(StreamProtocol.CANCEL);
-      return;
-    }
-    held = message;
-    if (!paused) {
-      acknowledge();
-    }
+    return true;
   }
 
-  /** Text tokens go to the handler in runs, events one by one, in their order; stops if a handler cancels. */
-  private void deliverEntries(JsonArray entries) {
-    List<String> text = new ArrayList<>();
-    for (Object entry : entries) {
-      if (done) {
+  /** Delivers entries while there is demand; then the batch's end, and the ack or the stream's end. */
+  private void drain() {
+    if (delivering || handler == null || done) {
+      return;
+    }
+    delivering = true;
+    try {
+      while (!done && cursor < entries.size() && demand > 0) {
+        Delta delta = entries.get(cursor++);
+        if (demand != Long.MAX_VALUE) {
+          demand--;
+        }
+        handler.handle(delta);
+      }
+      if (done || cursor < entries.size()) {
         return;
       }
-      if (entry instanceof JsonObject event) {
-        if (!text.isEmpty()) {
-          batchHandler.handle(text);
-          text = new ArrayList<>();
+      entries = List.of(); // delivered: a held stream keeps none of its entries
+      cursor = 0;
+      if (!batchEnded) {
+        batchEnded = true;
+        if (batchEndHandler != null) {
+          batchEndHandler.handle(null);
         }
-        if (!done) {
-          eventHandler.handle(event);
+        if (done) {
+          return;
         }
-      } else {
-        text.add(String.valueOf(entry));
       }
-    }
-    if (!text.isEmpty() && !done) {
-      batchHandler.handle(text);
+      if (terminal != null) {
+        done = true;
+        result = terminal;
+        cancelTimer();
+        if (endHandler != null) {
+          endHandler.handle(null);
+        }
+      } else if (held != null && demand > 0) {
+        acknowledge();
+      }
+    } finally {
+      delivering = false;
     }
   }
 
@@ -243,7 +285,11 @@ public final class TokenStream {
     held = null;
     message.replyAndRequest(StreamProtocol.ACK, StreamProtocol.timeout(timeouts.stallMs())).onComplete(ar -> {
       if (ar.succeeded()) {
-        deliver(ar.result());
+        if (arrived(ar.result())) {
+          drain();
+        } else {
+          fail(ApiException.upstream("The model sent a malformed stream message: " + malformed));
+        }
       } else if (!done) {
         ApiException failure = ApiException.from(ar.cause(), "model");
         if (timedOut(ar.cause())) {
@@ -261,15 +307,20 @@ public final class TokenStream {
     }
     done = true;
     cancelTimer();
-    exceptionHandler.handle(failure);
+    if (exceptionHandler != null) {
+      exceptionHandler.handle(failure);
+    }
   }
 
   private static boolean timedOut(Throwable failure) {
     return failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT;
   }
 
-  private static boolean isTerminal(Object body) {
-    return body instanceof JsonObject json && json.getValue(StreamProtocol.END) != null;
+  /** Answers a batch nobody will read: a cancel, unless it is terminal (nobody waits for an answer then). */
+  private static void refuse(Message<Object> message) {
+    if (!StreamProtocol.isTerminal(message.body()) && message.replyAddress() != null) {
+      message.reply(StreamProtocol.CANCEL);
+    }
   }
 
   private void cancelTimer() {

@@ -4,58 +4,90 @@ import dev.agentloop.contract.ApiException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.VertxException;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The producing end of a token stream (see {@link StreamProtocol}). Entries (text tokens, or JSON
- * events with a weight, e.g. their size) written while a batch is in flight are buffered and leave
- * together with the next ack; {@link #writeQueueFull()} (the entry count or the weight at its bound)
- * tells the producer to stop until {@link #drainHandler} runs, so at most one batch is in flight and
- * one buffered. Exactly one terminal message is ever sent.
+ * The producing end of a token stream (see {@link StreamProtocol}), a {@link DeltaSink}. Entries
+ * written while a batch is in flight are buffered and leave together with the next ack;
+ * {@link #writeQueueFull()} (the entry count or the summed weight at its bound) tells the writer to
+ * stop until the drain handler runs, so at most one batch is in flight and one buffered. Exactly one
+ * terminal message is ever sent.
+ *
+ * <p>When the consumer cancels, times out or disappears, the gone handler runs and then the
+ * exception handler, with the cause: the writer must stop. Writes after that are dropped (their
+ * future fails).
  */
-public final class TokenStreamProducer {
+public final class TokenStreamProducer implements DeltaSink {
+
+  private static final Future<Void> WRITTEN = Future.succeededFuture();
+  private static final Future<Void> DROPPED = Future.failedFuture(new VertxException("The stream is closed", true));
 
   private final DeliveryOptions ackTimeout;
-  private final int maxBatch;
+  private int maxBatch;
   private final long maxWeight;
   private long weight;
   private final Context context;
   private boolean flushScheduled;
   private boolean needsDrain;
   private Message<?> replyTo;
-  private JsonArray buffer = new JsonArray();
+  private List<Delta> buffer;
   private JsonObject end;
   private ApiException error;
   private boolean closed;
-  private Runnable drainHandler;
+  private Handler<Void> drainHandler;
   private Runnable goneHandler;
+  private Handler<Throwable> exceptionHandler;
   private final Promise<Void> whenClosed = Promise.promise();
 
   public TokenStreamProducer(Message<?> request, int maxBatch, long ackTimeoutMs) {
     this(request, maxBatch, Long.MAX_VALUE, ackTimeoutMs);
   }
 
-  /** {@code maxWeight} bounds the summed weight of the buffered events as {@code maxBatch} bounds their number. */
+  /** {@code maxWeight} bounds the summed weight of the buffered entries as {@code maxBatch} bounds their number. */
   public TokenStreamProducer(Message<?> request, int maxBatch, long maxWeight, long ackTimeoutMs) {
     this.replyTo = request;
-    this.maxBatch = Math.max(1, maxBatch);
+    this.maxBatch = bound(maxBatch);
     this.maxWeight = Math.max(1, maxWeight);
     this.ackTimeout = StreamProtocol.timeout(ackTimeoutMs);
     this.context = Vertx.currentContext();
+    this.buffer = new ArrayList<>();
   }
 
-  /** Runs when the consumer cancels, times out or disappears; the generator must stop. */
+  private static int bound(int maxBatch) {
+    return Math.max(1, Math.min(maxBatch, StreamProtocol.MAX_BATCH_ENTRIES));
+  }
+
+  /** Runs when the consumer cancels, times out or disappears; the writer must stop. */
   public TokenStreamProducer goneHandler(Runnable handler) {
     this.goneHandler = handler;
     return this;
   }
 
-  public TokenStreamProducer drainHandler(Runnable handler) {
+  @Override
+  public TokenStreamProducer drainHandler(Handler<Void> handler) {
     this.drainHandler = handler;
+    return this;
+  }
+
+  @Override
+  public TokenStreamProducer exceptionHandler(Handler<Throwable> handler) {
+    this.exceptionHandler = handler;
+    return this;
+  }
+
+  /** The most entries buffered before {@link #writeQueueFull()}; bounded by {@link StreamProtocol#MAX_BATCH_ENTRIES}. */
+  @Override
+  public TokenStreamProducer setWriteQueueMaxSize(int maxSize) {
+    this.maxBatch = bound(maxSize);
     return this;
   }
 
@@ -73,42 +105,43 @@ public final class TokenStreamProducer {
     whenClosed.tryComplete();
   }
 
+  @Override
   public boolean writeQueueFull() {
     return buffer.size() >= maxBatch || weight >= maxWeight;
   }
 
-  /** The summed weight of the events buffered now (not yet handed to the consumer). */
+  /** The summed weight of the entries buffered now (not yet handed to the consumer). */
   public long bufferedWeight() {
     return weight;
   }
 
-  public void write(String token) {
-    add(token, 0);
+  @Override
+  public Future<Void> write(Delta delta) {
+    return write(delta, 0);
   }
 
-  /** Writes a JSON event; {@code weight} counts against the weight bound (e.g. its size in bytes). */
-  public void write(JsonObject event, long weight) {
-    add(event, weight);
-  }
-
-  private void add(Object entry, long entryWeight) {
+  /** Writes an entry; {@code weight} counts against the weight bound (e.g. an event's size in bytes). */
+  public Future<Void> write(Delta delta, long entryWeight) {
     if (closed || end != null || error != null) {
-      return;
+      return DROPPED;
     }
-    buffer.add(entry);
+    buffer.add(delta);
     weight += entryWeight;
     if (writeQueueFull()) {
       needsDrain = true;
     }
     scheduleFlush();
+    return WRITTEN;
   }
 
-  public void end(String finishReason, JsonObject usage) {
+  @Override
+  public Future<Void> end(String finishReason, JsonObject usage) {
     if (closed || end != null || error != null) {
-      return;
+      return closed();
     }
-    end = new JsonObject().put(StreamProtocol.FINISH_REASON, finishReason).put(StreamProtocol.USAGE, usage);
+    end = StreamProtocol.end(finishReason, usage);
     scheduleFlush();
+    return closed();
   }
 
   /**
@@ -128,6 +161,7 @@ public final class TokenStreamProducer {
     }
   }
 
+  @Override
   public void fail(ApiException failure) {
     if (closed || end != null || error != null) {
       return;
@@ -140,10 +174,21 @@ public final class TokenStreamProducer {
   public void cancelled() {
     if (!closed) {
       close();
-      buffer = new JsonArray();
-      weight = 0;
+      drop();
       replyTo = null;
     }
+  }
+
+  private void drop() {
+    buffer = List.of();
+    weight = 0;
+  }
+
+  private List<Delta> take() {
+    List<Delta> taken = buffer;
+    buffer = new ArrayList<>();
+    weight = 0;
+    return taken;
   }
 
   private void flush() {
@@ -160,9 +205,8 @@ public final class TokenStreamProducer {
     if (end != null) {
       replyTo = null;
       close();
-      JsonObject last = new JsonObject().put(StreamProtocol.TOKENS, buffer).put(StreamProtocol.END, end);
-      buffer = new JsonArray();
-      weight = 0;
+      JsonObject last = StreamProtocol.batch(buffer).put(StreamProtocol.END, end);
+      drop();
       target.reply(last);
       return;
     }
@@ -170,23 +214,23 @@ public final class TokenStreamProducer {
       return;
     }
     replyTo = null;
-    JsonArray tokens = buffer;
-    buffer = new JsonArray();
-    weight = 0;
-    if (needsDrain && drainHandler != null) { // the buffer has room again: the generator may go on
+    JsonObject batch = StreamProtocol.batch(take());
+    if (needsDrain && drainHandler != null) { // the buffer has room again: the writer may go on
       needsDrain = false;
-      drainHandler.run();
+      drainHandler.handle(null);
     }
-    target.replyAndRequest(StreamProtocol.batch(tokens), ackTimeout).onComplete(ar -> {
+    target.replyAndRequest(batch, ackTimeout).onComplete(ar -> {
       if (closed) {
         return;
       }
       if (ar.failed() || StreamProtocol.isCancel(ar.result().body())) {
         close();
-        buffer = new JsonArray();
-        weight = 0;
+        drop();
         if (goneHandler != null) {
           goneHandler.run();
+        }
+        if (exceptionHandler != null) {
+          exceptionHandler.handle(ar.failed() ? ar.cause() : new VertxException("The consumer cancelled the stream", true));
         }
         return;
       }

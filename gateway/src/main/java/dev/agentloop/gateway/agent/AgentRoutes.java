@@ -1,5 +1,6 @@
 package dev.agentloop.gateway.agent;
 
+import dev.agentloop.contract.stream.Delta;
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.front.guards.Admission;
@@ -131,10 +132,14 @@ public final class AgentRoutes {
   /** A plain run: its last event is the run. */
   private static void answer(RoutingContext ctx, TokenStream stream, Supplier<Future<Void>> done) {
     JsonObject[] run = {null};
-    stream.eventHandler(event -> run[0] = event)
+    stream.handler(delta -> {
+      if (delta instanceof Delta.Event event) {
+        run[0] = event.body();
+      }
+    })
         .endHandler(end -> done.get().onComplete(v -> ctx.json(run[0])))
-        .exceptionHandler(error -> done.get().onComplete(v -> HttpErrors.send(ctx.response(), error)))
-        .start();
+        .exceptionHandler(error -> done.get().onComplete(v -> HttpErrors.send(ctx.response(),
+            ApiException.from(error, "agent service"))));
   }
 
   /** The recorded run: as JSON, or as the events its stream sent (steps, tool calls, the run) and [DONE]. */

@@ -1,5 +1,6 @@
 package dev.agentloop.gateway.agent;
 
+import dev.agentloop.contract.stream.Delta;
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.chat.ChatRequest;
@@ -88,8 +89,8 @@ public final class AgentVerticle extends VerticleBase {
     try {
       String owner = Owners.scope(body.getValue("owner"));
       JsonObject run = run(runId, owner, AgentRequest.from(body, bodies), events);
-      producer.write(record(body.getValue("idempotency"), run), 0);
-      producer.end("stop", new JsonObject());
+      producer.write(Delta.event(record(body.getValue("idempotency"), run)));
+      producer.end();
     } catch (ApiException e) {
       producer.fail(e);
     } catch (RuntimeException e) {
@@ -237,12 +238,12 @@ public final class AgentVerticle extends VerticleBase {
       }
       if (producer.writeQueueFull()) {
         Promise<Void> room = Promise.promise();
-        producer.drainHandler(room::tryComplete);
+        producer.drainHandler(v -> room.tryComplete());
         producer.closed().onComplete(v -> room.tryComplete());
         room.future().await();
         check();
       }
-      producer.write(event, 0);
+      producer.write(Delta.event(event));
     }
   }
 

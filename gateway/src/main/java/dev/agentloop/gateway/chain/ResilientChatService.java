@@ -5,6 +5,7 @@ import dev.agentloop.contract.node.NodeState;
 import dev.agentloop.contract.chat.ChatRequest;
 import dev.agentloop.contract.chat.ChatService;
 import dev.agentloop.contract.chat.Completion;
+import dev.agentloop.contract.stream.Delta;
 import dev.agentloop.contract.stream.TokenStream;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -289,12 +290,14 @@ public final class ResilientChatService implements ChatService {
   private Future<Completion> gather(Call call, TokenStream stream) {
     Promise<Completion> answer = Promise.promise();
     call.gathering = answer;
-    StringBuilder content = new StringBuilder();
-    stream.handler(tokens -> tokens.forEach(content::append))
-        .endHandler(end -> answer.tryComplete(new Completion(stream.model(), content.toString(), end.finishReason(),
-            end.usage())))
-        .exceptionHandler(answer::tryFail)
-        .start();
+    stream.collect(Delta.joinedText()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        answer.tryComplete(new Completion(stream.model(), ar.result(), stream.streamEnd().finishReason(),
+            stream.streamEnd().usage()));
+      } else {
+        answer.tryFail(ar.cause());
+      }
+    });
     return answer.future().onFailure(failure -> stream.cancel());
   }
 }

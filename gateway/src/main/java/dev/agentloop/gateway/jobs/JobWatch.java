@@ -1,5 +1,6 @@
 package dev.agentloop.gateway.jobs;
 
+import dev.agentloop.contract.stream.Delta;
 import dev.agentloop.contract.stream.TokenStreamProducer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
@@ -25,7 +26,7 @@ final class JobWatch {
   JobWatch(String id, Job job, Message<?> request, long maxBytes, long ackTimeoutMs) {
     this.id = id;
     this.job = job;
-    this.producer = new TokenStreamProducer(request, MAX_EVENTS, maxBytes, ackTimeoutMs).drainHandler(this::drained);
+    this.producer = new TokenStreamProducer(request, MAX_EVENTS, maxBytes, ackTimeoutMs).drainHandler(v -> drained());
   }
 
   TokenStreamProducer producer() {
@@ -50,17 +51,17 @@ final class JobWatch {
     }
     pending = null;
     if (withItem != null) {
-      producer.write(counted(withItem), itemBytes);
+      producer.write(Delta.event(counted(withItem)), itemBytes);
     } else {
-      producer.write(counted(progress), PROGRESS_BYTES);
+      producer.write(Delta.event(counted(progress)), PROGRESS_BYTES);
     }
   }
 
   /** The job ended: its last state goes out whatever the buffer holds, then the stream's end. */
   void finish(JsonObject terminal) {
     pending = null;
-    producer.write(counted(terminal), PROGRESS_BYTES);
-    producer.end("stop", new JsonObject());
+    producer.write(Delta.event(counted(terminal)), PROGRESS_BYTES);
+    producer.end();
   }
 
   /** The client went away (its cancel was published). */
@@ -72,7 +73,7 @@ final class JobWatch {
     if (pending != null) {
       JsonObject latest = pending;
       pending = null;
-      producer.write(counted(latest), PROGRESS_BYTES);
+      producer.write(Delta.event(counted(latest)), PROGRESS_BYTES);
     }
   }
 

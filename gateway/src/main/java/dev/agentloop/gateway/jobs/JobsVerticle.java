@@ -1,5 +1,6 @@
 package dev.agentloop.gateway.jobs;
 
+import dev.agentloop.contract.stream.Delta;
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.node.NodeState;
@@ -231,15 +232,15 @@ public final class JobsVerticle extends VerticleBase {
           ApiException.from(ar.cause(), "storage-service").failReply(message);
         } else {
           JsonObject stored = ar.result();
-          message.reply(StreamProtocol.lastBatch(new JsonArray().add(new JsonObject().put("id", id)
+          message.reply(StreamProtocol.lastBatch(List.of(Delta.event(new JsonObject().put("id", id)
               .put("object", "job.progress").put("status", stored.getString("status"))
-              .put("progress", stored.getJsonObject("progress"))), "stop", new JsonObject()));
+              .put("progress", stored.getJsonObject("progress")))), "stop", new JsonObject()));
         }
       });
       return;
     }
     if (job.finished()) {
-      message.reply(StreamProtocol.lastBatch(new JsonArray().add(job.event()), "stop", new JsonObject()));
+      message.reply(StreamProtocol.lastBatch(List.of(Delta.event(job.event())), "stop", new JsonObject()));
       return;
     }
     watchers.watch(message, watchId, job);

@@ -11,6 +11,7 @@ import dev.agentloop.contract.node.Metrics;
 import dev.agentloop.contract.chat.ChatRequest;
 import dev.agentloop.contract.chat.Completion;
 import dev.agentloop.contract.config.HttpLimits;
+import dev.agentloop.contract.stream.Delta;
 import dev.agentloop.contract.stream.StreamProtocol;
 import dev.agentloop.contract.stream.TokenStream;
 import io.micrometer.core.instrument.Counter;
@@ -90,13 +91,7 @@ class ResilientChatServiceTest {
   /** A stream through the chain, gathered: its text, or its failure. */
   private String streamed(String model) throws Exception {
     return onContext(() -> chain.stream(request(model)).compose(stream -> {
-      Promise<String> text = Promise.promise();
-      StringBuilder content = new StringBuilder();
-      stream.handler(tokens -> tokens.forEach(content::append))
-          .endHandler(end -> text.tryComplete(content.toString()))
-          .exceptionHandler(text::tryFail)
-          .start();
-      return text.future();
+      return stream.collect(Delta.joinedText());
     })).await(10, TimeUnit.SECONDS);
   }
 
@@ -302,12 +297,12 @@ class ResilientChatServiceTest {
     }
 
     static void answer(Message<JsonObject> message) {
-      message.reply(StreamProtocol.lastBatch(new JsonArray().add("hel").add("lo"), "stop", new JsonObject()));
+      message.reply(StreamProtocol.lastBatch(List.of(new Delta.Text("hel"), new Delta.Text("lo")), "stop", new JsonObject()));
     }
 
     /** The first token, then (when it is acknowledged) the failure a lost member leaves. */
     static void firstTokenThenLost(Message<JsonObject> message) {
-      message.replyAndRequest(StreamProtocol.batch(new JsonArray().add("he"))).onSuccess(ack ->
+      message.replyAndRequest(StreamProtocol.batch(List.of(new Delta.Text("he")))).onSuccess(ack ->
           ApiException.connectionLost("llm-service", "lost mid-answer").failReply(ack));
     }
   }

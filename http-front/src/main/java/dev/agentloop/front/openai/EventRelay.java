@@ -1,5 +1,6 @@
 package dev.agentloop.front.openai;
 
+import dev.agentloop.contract.stream.Delta;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.stream.TokenStream;
 import io.vertx.core.Future;
@@ -15,8 +16,8 @@ import java.util.ArrayDeque;
  * server-sent events: one {@code data:} event per event, then {@code [DONE]}; or an error event when
  * the stream fails. It never writes while the response's write queue is full, nor while more than
  * {@link #MAX_UNSENT_BYTES} it wrote have not reached the socket yet (the write queue counts messages,
- * not bytes, and one event may be large): the events of the batch at hand wait (at most one batch),
- * the stream is paused, so its producer stops or coalesces, and the drain resumes it. A client that
+ * not bytes, and one event may be large): the stream is paused, so the rest of the batch at hand
+ * waits in it and its producer stops or coalesces, and the drain resumes it. A client that
  * stays blocked for the slow-reader timeout is ended; a closed connection cancels the stream.
  */
 public final class EventRelay {
@@ -48,10 +49,14 @@ public final class EventRelay {
       finish();
     });
     response.drainHandler(v -> drain());
-    stream.eventHandler(this::onEvent).endHandler(end -> {
+    stream.handler(delta -> {
+      if (delta instanceof Delta.Event event) {
+        onEvent(event.body());
+      }
+    }).endHandler(end -> {
       ended = true;
       drain();
-    }).exceptionHandler(this::fail).start();
+    }).exceptionHandler(error -> fail(ApiException.from(error, "stream")));
     return over.future();
   }
 

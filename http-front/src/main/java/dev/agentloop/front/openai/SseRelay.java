@@ -1,16 +1,17 @@
 package dev.agentloop.front.openai;
 
+import dev.agentloop.contract.stream.Delta;
 import dev.agentloop.contract.chat.ChatRequest;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.stream.StreamEnd;
 import dev.agentloop.contract.stream.TokenStream;
+import dev.agentloop.front.openai.ChatMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -43,6 +44,8 @@ public final class SseRelay {
   private final Promise<Outcome> outcome = Promise.promise();
   private Function<Outcome, Future<Void>> beforeDone;
   private boolean ending;
+  private Buffer pending;
+  private int pendingTokens;
 
   public SseRelay(Vertx vertx, HttpServerResponse response, TokenStream stream, ChatRequest request,
       String completionId, String model, ChatMetrics metrics, long startedNanos, long slowReaderTimeoutMs) {
@@ -95,18 +98,34 @@ public final class SseRelay {
         finish(new Outcome(content.toString(), null, null, null, true));
       }
     });
-    stream.handler(this::onTokens).endHandler(this::onEnd).exceptionHandler(this::onError).start();
+    stream.handler(this::onDelta).batchEndHandler(v -> onBatchEnd())
+        .endHandler(v -> onEnd(stream.streamEnd()))
+        .exceptionHandler(error -> onError(ApiException.from(error, "model")));
     return outcome.future();
   }
 
-  private void onTokens(List<String> tokens) {
-    Buffer events = Buffer.buffer(tokens.size() * 160);
-    for (String token : tokens) {
-      content.append(token);
-      events.appendBuffer(ChatWire.event(ChatWire.chunk(completionId, created, model, ChatWire.contentDelta(token),
-          null, request.includeUsage())));
+  /** A text entry becomes a chunk, gathered with the rest of its batch; a chat stream carries no events. */
+  private void onDelta(Delta delta) {
+    if (delta instanceof Delta.Text text) {
+      content.append(text.text());
+      if (pending == null) {
+        pending = Buffer.buffer(160);
+      }
+      pending.appendBuffer(ChatWire.event(ChatWire.chunk(completionId, created, model,
+          ChatWire.contentDelta(text.text()), null, request.includeUsage())));
+      pendingTokens++;
     }
-    metrics.tokens(model, tokens.size());
+  }
+
+  /** The batch's chunks leave in one write; a full write queue pauses the stream, which withholds its ack. */
+  private void onBatchEnd() {
+    if (pending == null) {
+      return;
+    }
+    Buffer events = pending;
+    pending = null;
+    metrics.tokens(model, pendingTokens);
+    pendingTokens = 0;
     response.write(events);
     if (response.writeQueueFull()) {
       stream.pause();

@@ -1,5 +1,6 @@
 package dev.agentloop.front.openai;
 
+import dev.agentloop.contract.stream.Delta;
 import dev.agentloop.contract.chat.ChatRequest;
 import dev.agentloop.contract.chat.ChatService;
 import dev.agentloop.contract.chat.Completion;
@@ -12,6 +13,7 @@ import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.stream.StreamTimeouts;
 import dev.agentloop.contract.stream.TokenStream;
 import dev.agentloop.contract.stream.TokenStreamProducer;
+import dev.agentloop.front.openai.ChatMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -58,7 +60,7 @@ class ChatRoutesAbortTest {
     vertx.exceptionHandler(uncaught::add);
     vertx.eventBus().consumer(STREAM, message -> {
       TokenStreamProducer producer = new TokenStreamProducer(message, 256, 10_000);
-      producer.write("hello");
+      producer.write(Delta.text("hello"));
       producer.end("stop", new JsonObject().put("prompt_tokens", 1).put("completion_tokens", 1).put("total_tokens", 2));
     }).completion().await(5, TimeUnit.SECONDS);
     ChatService models = new ChatService() {

@@ -12,16 +12,20 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The idempotency keys of the embedded store, in memory: the durable truth is the record of each
  * keyed write (a conversation's header or turn, a job's header, a line of the results log), which
  * holds its key and response and is read back at start. A key is reserved (a request runs), being
  * written (its write runs on a store's worker), or completed (where its record is). Shared by the
- * stores' worker threads, so every method holds the monitor; none does file I/O but {@link #body}.
+ * stores' worker threads, so every method holds the lock; none does file I/O but {@link #body}.
  * At most {@code maxPerOwner} keys per owner; owners are the configured keys, so the whole is bounded.
  */
 final class LocalKeys {
+
+  /** The keys are used from several workers at once (unordered blocking tasks). */
+  private final ReentrantLock lock = new ReentrantLock();
 
   enum State { RESERVED, WRITING, COMPLETED }
 
@@ -56,113 +60,168 @@ final class LocalKeys {
   }
 
   /** Reserves the key: null when reserved now, the entry when completed; 409, 422, 429 otherwise. */
-  synchronized Entry begin(String owner, String key, String hash, long lockMs, long now) {
-    Entry entry = live(owner, key, now);
-    if (entry != null) {
-      return decide(entry, hash, now);
+  Entry begin(String owner, String key, String hash, long lockMs, long now) {
+    lock.lock();
+    try {
+      Entry entry = live(owner, key, now);
+      if (entry != null) {
+        return decide(entry, hash, now);
+      }
+      add(new Entry(owner, key, hash, State.RESERVED, now + lockMs), now);
+      return null;
+    } finally {
+      lock.unlock();
     }
-    add(new Entry(owner, key, hash, State.RESERVED, now + lockMs), now);
-    return null;
   }
 
   /** Before a keyed write: null when the write may go ahead (the key is now being written), the entry when completed. */
-  synchronized Entry claim(KeyedWrite write, long now) {
-    Entry entry = live(write.owner(), write.key(), now);
-    if (entry == null) {
-      add(new Entry(write.owner(), write.key(), write.hash(), State.WRITING, Long.MAX_VALUE), now);
-      return null;
+  Entry claim(KeyedWrite write, long now) {
+    lock.lock();
+    try {
+      Entry entry = live(write.owner(), write.key(), now);
+      if (entry == null) {
+        add(new Entry(write.owner(), write.key(), write.hash(), State.WRITING, Long.MAX_VALUE), now);
+        return null;
+      }
+      if (entry.state == State.RESERVED && entry.hash.equals(write.hash())) {
+        entry.state = State.WRITING; // the reservation's own write
+        entry.expiresAt = Long.MAX_VALUE;
+        return null;
+      }
+      return decide(entry, write.hash(), now);
+    } finally {
+      lock.unlock();
     }
-    if (entry.state == State.RESERVED && entry.hash.equals(write.hash())) {
-      entry.state = State.WRITING; // the reservation's own write
-      entry.expiresAt = Long.MAX_VALUE;
-      return null;
-    }
-    return decide(entry, write.hash(), now);
   }
 
   /** The claimed write is durable at {@code place}. */
-  synchronized void written(KeyedWrite write, Place place, long now) {
-    Entry entry = owners.getOrDefault(write.owner(), Map.of()).get(write.key());
-    if (entry != null && entry.state == State.WRITING) {
-      entry.state = State.COMPLETED;
-      entry.status = write.status();
-      entry.expiresAt = write.expiresAt(now);
-      entry.place = place;
-      group(entry);
+  void written(KeyedWrite write, Place place, long now) {
+    lock.lock();
+    try {
+      Entry entry = owners.getOrDefault(write.owner(), Map.of()).get(write.key());
+      if (entry != null && entry.state == State.WRITING) {
+        entry.state = State.COMPLETED;
+        entry.status = write.status();
+        entry.expiresAt = write.expiresAt(now);
+        entry.place = place;
+        group(entry);
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
   /** The claimed write failed and wrote nothing: the key is free again. */
-  synchronized void unclaim(KeyedWrite write) {
-    Map<String, Entry> keys = owners.get(write.owner());
-    Entry entry = keys == null ? null : keys.get(write.key());
-    if (entry != null && entry.state == State.WRITING) {
-      remove(entry);
+  void unclaim(KeyedWrite write) {
+    lock.lock();
+    try {
+      Map<String, Entry> keys = owners.get(write.owner());
+      Entry entry = keys == null ? null : keys.get(write.key());
+      if (entry != null && entry.state == State.WRITING) {
+        remove(entry);
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
-  synchronized boolean release(String owner, String key, String hash) {
-    Map<String, Entry> keys = owners.get(owner);
-    Entry entry = keys == null ? null : keys.get(key);
-    if (entry != null && entry.state == State.RESERVED && entry.hash.equals(hash)) {
-      remove(entry);
-      return true;
+  boolean release(String owner, String key, String hash) {
+    lock.lock();
+    try {
+      Map<String, Entry> keys = owners.get(owner);
+      Entry entry = keys == null ? null : keys.get(key);
+      if (entry != null && entry.state == State.RESERVED && entry.hash.equals(hash)) {
+        remove(entry);
+        return true;
+      }
+      return false;
+    } finally {
+      lock.unlock();
     }
-    return false;
   }
 
   /** At start: the key a record holds ({@code idempotency}), unless it has expired. */
-  synchronized void restore(JsonObject record, Place place, long now) {
-    if (!(record.getValue("idempotency") instanceof JsonObject keyed) || keyed.getLong("expires_at", 0L) <= now) {
-      return;
+  void restore(JsonObject record, Place place, long now) {
+    lock.lock();
+    try {
+      if (!(record.getValue("idempotency") instanceof JsonObject keyed) || keyed.getLong("expires_at", 0L) <= now) {
+        return;
+      }
+      Entry entry = new Entry(keyed.getString("owner"), keyed.getString("key"), keyed.getString("hash"),
+          State.COMPLETED, keyed.getLong("expires_at"));
+      if (entry.owner == null || entry.key == null || entry.hash == null) {
+        return;
+      }
+      entry.status = keyed.getInteger("status", 200);
+      entry.place = place;
+      Entry existing = owners.getOrDefault(entry.owner, Map.of()).get(entry.key);
+      if (existing != null) {
+        remove(existing);
+      }
+      owners.computeIfAbsent(entry.owner, o -> new HashMap<>()).put(entry.key, entry);
+      group(entry);
+    } finally {
+      lock.unlock();
     }
-    Entry entry = new Entry(keyed.getString("owner"), keyed.getString("key"), keyed.getString("hash"),
-        State.COMPLETED, keyed.getLong("expires_at"));
-    if (entry.owner == null || entry.key == null || entry.hash == null) {
-      return;
-    }
-    entry.status = keyed.getInteger("status", 200);
-    entry.place = place;
-    Entry existing = owners.getOrDefault(entry.owner, Map.of()).get(entry.key);
-    if (existing != null) {
-      remove(existing);
-    }
-    owners.computeIfAbsent(entry.owner, o -> new HashMap<>()).put(entry.key, entry);
-    group(entry);
   }
 
   /** A completed key whose record could not be read any more (its conversation was deleted meanwhile). */
-  synchronized void drop(Entry entry) {
-    remove(entry);
+  void drop(Entry entry) {
+    lock.lock();
+    try {
+      remove(entry);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** The conversation or job is gone: so are the keys whose records it held. */
-  synchronized void forget(String group) {
-    Set<Entry> entries = groups.remove(group);
-    if (entries != null) {
-      List.copyOf(entries).forEach(this::remove);
+  void forget(String group) {
+    lock.lock();
+    try {
+      Set<Entry> entries = groups.remove(group);
+      if (entries != null) {
+        List.copyOf(entries).forEach(this::remove);
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
   /** Forgets every key past its time; answers how many. */
-  synchronized int sweep(long now) {
-    List<Entry> expired = new ArrayList<>();
-    owners.values().forEach(keys -> keys.values().stream().filter(e -> e.expiresAt <= now).forEach(expired::add));
-    expired.forEach(this::remove);
-    return expired.size();
+  int sweep(long now) {
+    lock.lock();
+    try {
+      List<Entry> expired = new ArrayList<>();
+      owners.values().forEach(keys -> keys.values().stream().filter(e -> e.expiresAt <= now).forEach(expired::add));
+      expired.forEach(this::remove);
+      return expired.size();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Completed keys whose records are in the results log (null group). */
-  synchronized List<Entry> inResultsLog() {
-    List<Entry> found = new ArrayList<>();
-    owners.values().forEach(keys -> keys.values().stream()
-        .filter(e -> e.state == State.COMPLETED && e.place.group() == null).forEach(found::add));
-    return found;
+  List<Entry> inResultsLog() {
+    lock.lock();
+    try {
+      List<Entry> found = new ArrayList<>();
+      owners.values().forEach(keys -> keys.values().stream()
+          .filter(e -> e.state == State.COMPLETED && e.place.group() == null).forEach(found::add));
+      return found;
+    } finally {
+      lock.unlock();
+    }
   }
 
-  synchronized void move(Entry entry, Place place) {
-    if (entry.state == State.COMPLETED) {
-      entry.place = place;
+  void move(Entry entry, Place place) {
+    lock.lock();
+    try {
+      if (entry.state == State.COMPLETED) {
+        entry.place = place;
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -241,7 +300,12 @@ final class LocalKeys {
   }
 
   /** How many keys are held (the ping reports it). */
-  synchronized int size() {
-    return owners.values().stream().mapToInt(Map::size).sum();
+  int size() {
+    lock.lock();
+    try {
+      return owners.values().stream().mapToInt(Map::size).sum();
+    } finally {
+      lock.unlock();
+    }
   }
 }

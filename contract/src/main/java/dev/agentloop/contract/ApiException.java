@@ -245,7 +245,7 @@ public final class ApiException extends RuntimeException {
     if (failure instanceof java.util.concurrent.TimeoutException) {
       return timeout("The " + service + " did not answer in time.");
     }
-    return internal("Internal error: " + failure.getClass().getSimpleName());
+    return internal("The " + service + " had an error while processing the request.");
   }
 
   private static ApiException fromFailureReply(int status, String message) {

@@ -1,13 +1,8 @@
 package dev.agentloop.front;
 
 import dev.agentloop.contract.config.HttpLimits;
-import dev.agentloop.contract.ApiException;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -18,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An HTTP server for an OpenAI-compatible front, with the connection-level limits: header size
- * (431 in OpenAI's error shape), an idle timeout, and a request deadline that closes connections
+ * (431, answered by the router's failure handler like every error), an idle timeout, and a request deadline that closes connections
  * whose request (headers and body) does not arrive in time, so slow-loris clients cannot hold them.
  */
 public final class ApiServer {
@@ -32,7 +27,8 @@ public final class ApiServer {
         .setHttp2ClearTextEnabled(false)
         .setIdleTimeout((int) limits.idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     HttpServer server = vertx.createHttpServer(options);
-    server.invalidRequestHandler(ApiServer::invalid);
+    // a request that could not be parsed goes through the router too, whose first handler fails it
+    server.invalidRequestHandler(router::handle);
     RequestDeadlines deadlines = limits.requestTimeoutMs() > 0 ? new RequestDeadlines(vertx, limits.requestTimeoutMs(),
         Math.max(limits.requestTimeoutMs(), limits.idleTimeoutMs())) : null;
     if (deadlines != null) {
@@ -42,35 +38,9 @@ public final class ApiServer {
       if (deadlines != null) {
         deadlines.received(request);
       }
-      if (!KNOWN_METHODS.contains(request.method())) {
-        // Vert.x would answer 501; an unknown method is the client's mistake
-        HttpErrors.send(request.response(), new ApiException(405, "invalid_request_error", "method_not_allowed", null,
-            "Method " + request.method().name() + " is not allowed."));
-        return;
-      }
       router.handle(request);
     });
     return server;
-  }
-
-  private static final java.util.Set<HttpMethod> KNOWN_METHODS = java.util.Set.of(HttpMethod.GET, HttpMethod.HEAD,
-      HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.PATCH, HttpMethod.OPTIONS);
-
-  private static void invalid(HttpServerRequest request) {
-    Throwable cause = request.decoderResult().cause();
-    ApiException error;
-    if (cause instanceof TooLongHttpHeaderException) {
-      error = new ApiException(431, "invalid_request_error", "headers_too_large", null,
-          "The request headers are larger than this server accepts.");
-    } else if (cause instanceof TooLongHttpLineException || cause instanceof TooLongFrameException) {
-      error = new ApiException(414, "invalid_request_error", "uri_too_long", null,
-          "The request line is longer than this server accepts.");
-    } else {
-      error = ApiException.badRequest("The HTTP request could not be parsed.", null);
-    }
-    request.response().setStatusCode(error.status()).putHeader("content-type", "application/json")
-        .putHeader("connection", "close")
-        .end(error.toJson().toBuffer()).onComplete(v -> request.connection().close());
   }
 
   /**

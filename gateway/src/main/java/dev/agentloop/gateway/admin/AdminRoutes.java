@@ -8,7 +8,6 @@ import dev.agentloop.front.guards.FrontGuards;
 import dev.agentloop.contract.node.Metrics;
 import dev.agentloop.contract.node.BlockedThreads;
 import dev.agentloop.contract.node.ObservabilityConfig;
-import dev.agentloop.front.HttpErrors;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -142,13 +141,8 @@ public final class AdminRoutes {
     vertx.executeBlocking(() -> {
       DemoWork.pretendToWork(ms);
       return Thread.currentThread().getName();
-    }, false).onComplete(ar -> {
-      if (ar.failed()) {
-        HttpErrors.send(ctx.response(), ApiException.internal("The offloaded work failed."));
-      } else {
-        ctx.json(demoResult("offloaded to a worker with executeBlocking", ms, thread, ar.result(), started));
-      }
-    });
+    }, false).onSuccess(ranOn -> ctx.json(demoResult("offloaded to a worker with executeBlocking", ms, thread, ranOn,
+        started))).onFailure(ctx::fail);
   }
 
   private Integer demoMillis(RoutingContext ctx) {
@@ -162,7 +156,7 @@ public final class AdminRoutes {
     } catch (NumberFormatException ignored) {
       // answered below
     }
-    HttpErrors.send(ctx.response(), ApiException.badRequest(
+    ctx.fail(ApiException.badRequest(
         "Query parameter ms must be a whole number of milliseconds between 1 and " + max + ".", "ms"));
     return null;
   }

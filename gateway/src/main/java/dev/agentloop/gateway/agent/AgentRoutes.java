@@ -72,12 +72,12 @@ public final class AgentRoutes {
       }
       stream = b;
     } catch (ApiException e) {
-      HttpErrors.send(ctx.response(), e);
+      ctx.fail(e);
       return;
     }
     idempotency.begin(ctx, ROUTE, body).onComplete(begun -> {
       if (begun.failed()) {
-        HttpErrors.send(ctx.response(), ApiException.from(begun.cause(), "storage-service"));
+        ctx.fail(HttpErrors.forClient(begun.cause(), "storage-service"));
       } else if (begun.result().replay() != null) {
         replay(ctx, begun.result().replay(), stream);
       } else {
@@ -91,7 +91,7 @@ public final class AgentRoutes {
     try {
       permit = admission.admit(Admission.Kind.AGENT_RUN, ClientId.of(ctx));
     } catch (ApiException e) {
-      attempt.release().onComplete(v -> HttpErrors.send(ctx.response(), e));
+      attempt.release().onComplete(v -> ctx.fail(e));
       return;
     }
     String runId = "run_" + UUID.randomUUID().toString().replace("-", "");
@@ -118,7 +118,7 @@ public final class AgentRoutes {
     TokenStream.open(vertx, Addresses.AGENT_RUN, Addresses.AGENT_CANCEL, message, RUN, "agent service")
         .onComplete(ar -> {
           if (ar.failed()) {
-            done.get().onComplete(v -> HttpErrors.send(response, ApiException.from(ar.cause(), "agent service")));
+            done.get().onComplete(v -> ctx.fail(HttpErrors.forClient(ar.cause(), "agent service")));
           } else if (response.closed()) {
             ar.result().cancel();
           } else if (stream) {
@@ -138,8 +138,7 @@ public final class AgentRoutes {
       }
     })
         .endHandler(end -> done.get().onComplete(v -> ctx.json(run[0])))
-        .exceptionHandler(error -> done.get().onComplete(v -> HttpErrors.send(ctx.response(),
-            ApiException.from(error, "agent service"))));
+        .exceptionHandler(error -> done.get().onComplete(v -> ctx.fail(HttpErrors.forClient(error, "agent service"))));
   }
 
   /** The recorded run: as JSON, or as the events its stream sent (steps, tool calls, the run) and [DONE]. */

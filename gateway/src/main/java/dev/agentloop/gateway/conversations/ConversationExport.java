@@ -1,7 +1,6 @@
 package dev.agentloop.gateway.conversations;
 
 import dev.agentloop.contract.Addresses;
-import dev.agentloop.contract.ApiException;
 import dev.agentloop.front.HttpErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -54,7 +53,7 @@ final class ConversationExport {
             .putHeader("content-type", format.contentType)
             .putHeader("content-disposition", "attachment; filename=\"" + id + "." + format.extension + "\"")
             .sendFile(file))
-        .onFailure(failure -> HttpErrors.send(ctx.response(), ApiException.from(failure, "storage-service")))
+        .onFailure(HttpErrors.failWith(ctx, "storage-service"))
         .eventually(() -> fs.exists(file).compose(left -> left ? fs.delete(file) : Future.succeededFuture())
             .onFailure(e -> LOG.warn("export: could not remove {}: {}", file, e.getMessage())));
   }

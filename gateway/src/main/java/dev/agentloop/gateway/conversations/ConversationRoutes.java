@@ -69,7 +69,7 @@ public final class ConversationRoutes {
             : attempt.write(201, null, keyed -> storage.request(Addresses.STORAGE_CREATE,
                 keyed == null ? request : request.put("idempotency", keyed))))
         .onSuccess(recorded -> Idempotency.send(ctx, recorded))
-        .onFailure(failure -> HttpErrors.send(ctx.response(), ApiException.from(failure, "storage-service")));
+        .onFailure(HttpErrors.failWith(ctx, "storage-service"));
   }
 
   /** One page of messages: {@code limit} (default 100, at most 1000) after position {@code after} (default 0). */
@@ -111,12 +111,7 @@ public final class ConversationRoutes {
   }
 
   private static void reply(RoutingContext ctx, int status, Future<JsonObject> result) {
-    result.onComplete(ar -> {
-      if (ar.failed()) {
-        HttpErrors.send(ctx.response(), ApiException.from(ar.cause(), "storage-service"));
-      } else {
-        ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(ar.result().toBuffer());
-      }
-    });
+    result.onSuccess(answer -> ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+        .end(answer.toBuffer())).onFailure(HttpErrors.failWith(ctx, "storage-service"));
   }
 }

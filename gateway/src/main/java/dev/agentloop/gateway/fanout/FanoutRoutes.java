@@ -104,7 +104,7 @@ public final class FanoutRoutes {
       fanout = parse(bodies.json(ctx));
       permit = admission.admit(Admission.Kind.FANOUT, ClientId.of(ctx));
     } catch (ApiException e) {
-      HttpErrors.send(ctx.response(), e);
+      ctx.fail(e);
       return;
     }
     List<Leg> legs = new ArrayList<>();

@@ -66,7 +66,7 @@ public final class JobRoutes {
       body = bodies.json(ctx);
       request = JobRequest.from(body, bodies);
     } catch (ApiException e) {
-      HttpErrors.send(ctx.response(), e);
+      ctx.fail(e);
       return;
     }
     JsonObject job = request.toJson().put("client", ClientId.of(ctx)).put("owner", Owner.of(ctx).id());
@@ -79,7 +79,7 @@ public final class JobRoutes {
           ctx.response().putHeader("location", "/v1/jobs/" + created.getString("id"));
           Idempotency.send(ctx, recorded);
         })
-        .onFailure(failure -> HttpErrors.send(ctx.response(), ApiException.from(failure, "jobs service")));
+        .onFailure(HttpErrors.failWith(ctx, "jobs service"));
   }
 
   private void results(RoutingContext ctx) {
@@ -88,7 +88,7 @@ public final class JobRoutes {
       query.put("limit", integer(ctx, "limit", 1, MAX_PAGE, JobsVerticle.FIRST_PAGE))
           .put("after", integer(ctx, "after", -1, Integer.MAX_VALUE, -1));
     } catch (ApiException e) {
-      HttpErrors.send(ctx.response(), e);
+      ctx.fail(e);
       return;
     }
     reply(ctx, ask(Addresses.JOBS_RESULTS, query), 200);
@@ -118,7 +118,7 @@ public final class JobRoutes {
   private static void reply(RoutingContext ctx, Future<JsonObject> answer, int status) {
     answer.onSuccess(job -> ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
             .end(job.toBuffer()))
-        .onFailure(failure -> HttpErrors.send(ctx.response(), ApiException.from(failure, "jobs service")));
+        .onFailure(HttpErrors.failWith(ctx, "jobs service"));
   }
 
   /**
@@ -133,7 +133,7 @@ public final class JobRoutes {
     TokenStream.open(vertx, Addresses.JOBS_WATCH, Addresses.JOBS_UNWATCH, watch, WATCH, "jobs service")
         .onComplete(ar -> {
           if (ar.failed()) {
-            HttpErrors.send(response, ApiException.from(ar.cause(), "jobs service"));
+            ctx.fail(HttpErrors.forClient(ar.cause(), "jobs service"));
           } else if (response.closed()) {
             ar.result().cancel();
           } else {

@@ -1,7 +1,6 @@
 package dev.agentloop.front.guards;
 
 import dev.agentloop.contract.ApiException;
-import dev.agentloop.front.HttpErrors;
 import io.vertx.core.Handler;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
@@ -62,7 +61,7 @@ public final class AdminAccess implements Handler<RoutingContext> {
       if (ClientAddress.of(ctx, proxies).loopback()) {
         ctx.next();
       } else {
-        HttpErrors.send(ctx.response(), new ApiException(403, "invalid_request_error", "forbidden", null,
+        ctx.fail(new ApiException(403, "invalid_request_error", "forbidden", null,
             "Admin routes answer only clients on this machine, never through a proxy, while no admin key is "
                 + "configured (set AGENTLOOP_ADMIN_KEY)."));
       }
@@ -89,7 +88,7 @@ public final class AdminAccess implements Handler<RoutingContext> {
         return;
       }
     }
-    HttpErrors.send(ctx.response(), new ApiException(401, "invalid_request_error", "invalid_api_key", null,
+    ctx.fail(new ApiException(401, "invalid_request_error", "invalid_api_key", null,
         "This admin route needs the admin key: send Authorization: Bearer <key>."));
   }
 

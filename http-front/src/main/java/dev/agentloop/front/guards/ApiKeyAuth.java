@@ -2,7 +2,6 @@ package dev.agentloop.front.guards;
 
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.front.ClientId;
-import dev.agentloop.front.HttpErrors;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -78,8 +77,7 @@ public final class ApiKeyAuth implements Handler<RoutingContext> {
 
   private void reject(RoutingContext ctx, String message) {
     failures.increment();
-    ctx.response().putHeader("www-authenticate", "Bearer");
-    HttpErrors.send(ctx.response(), new ApiException(401, "invalid_request_error", "invalid_api_key", null, message));
+    ctx.fail(new ApiException(401, "invalid_request_error", "invalid_api_key", null, message));
   }
 
   static byte[] sha256(String text) {

@@ -1,7 +1,6 @@
 package dev.agentloop.front.guards;
 
 import dev.agentloop.contract.ApiException;
-import dev.agentloop.front.HttpErrors;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -117,9 +116,7 @@ public final class RateLimits implements Shareable {
 
   private void refuse(RoutingContext ctx, long waitNanos, String why) {
     long retryAfter = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(waitNanos + 999_999_999L));
-    ctx.response().putHeader("retry-after", String.valueOf(retryAfter));
-    HttpErrors.send(ctx.response(), new ApiException(429, "requests", "rate_limit_exceeded", null,
-        why + " Try again in " + retryAfter + " s."));
+    ctx.fail(ApiException.tooManyRequests(why + " Try again in " + retryAfter + " s.", (int) retryAfter));
   }
 
   private static String format(double rate) {

@@ -14,7 +14,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -47,7 +46,7 @@ public final class ChatRoutes {
   private final ChatMetrics metrics;
   private final ChatHook hook;
   private final Set<SseRelay> open = new HashSet<>();
-  private final Map<HttpServerResponse, String> waiting = new HashMap<>();
+  private final Map<RoutingContext, String> waiting = new HashMap<>();
   private StreamAdmission admission = ctx -> () -> { };
 
   public ChatRoutes(ChatService service, HttpLimits limits, ChatMetrics metrics) {
@@ -68,8 +67,8 @@ public final class ChatRoutes {
 
   public void mount(Router router) {
     router.post("/v1/chat/completions").handler(this::chat);
-    router.get("/v1/models").handler(this::models);
-    router.get("/v1/models/:model").handler(this::model);
+    router.get("/v1/models").respond(this::models);
+    router.get("/v1/models/:model").respond(this::model);
   }
 
   /**
@@ -81,16 +80,10 @@ public final class ChatRoutes {
     for (SseRelay relay : new ArrayList<>(open)) {
       relay.abort(error);
     }
-    waiting.forEach((response, requestId) -> {
+    waiting.forEach((ctx, requestId) -> {
       service.cancel(requestId);
       metrics.error(error.status());
-      if (response.headWritten()) {
-        if (!response.ended() && !response.closed()) {
-          response.end(ChatWire.event(error.toJson()));
-        }
-      } else {
-        HttpErrors.send(response, error);
-      }
+      failOrEndStream(ctx, error);
     });
     waiting.clear();
   }
@@ -109,7 +102,7 @@ public final class ChatRoutes {
       release = request.stream() ? admission.admit(ctx) : () -> { };
     } catch (ApiException e) {
       metrics.error(e.status());
-      HttpErrors.send(ctx.response(), e);
+      ctx.fail(e);
       return;
     }
     HttpServerResponse response = ctx.response();
@@ -121,7 +114,7 @@ public final class ChatRoutes {
     hook.before(request, ctx).onComplete(prepared -> {
       if (prepared.failed()) {
         release.run();
-        fail(response, prepared.cause());
+        fail(ctx, prepared.cause());
       } else if (response.closed()) {
         release.run();
         prepared.result().abandoned();
@@ -150,16 +143,16 @@ public final class ChatRoutes {
     ChatRequest prepared = turn.request();
     Vertx vertx = ctx.vertx();
     long asked = System.nanoTime();
-    waiting.put(response, request.id());
+    waiting.put(ctx, request.id());
     if (request.stream()) {
       long keepAlive = startKeepAlive(vertx, response);
       service.stream(prepared).onComplete(ar -> {
-        waiting.remove(response);
+        waiting.remove(ctx);
         ServerTiming.modelWait(ctx, System.nanoTime() - asked);
         if (keepAlive >= 0) {
           vertx.cancelTimer(keepAlive);
         }
-        startRelay(vertx, response, request, turn, started, release, ar);
+        startRelay(ctx, request, turn, started, release, ar);
       });
     } else {
       long[] created = {0};
@@ -170,12 +163,12 @@ public final class ChatRoutes {
                 completion(request, created[0], answer)).map(answer);
           })
           .onComplete(ar -> {
-            waiting.remove(response);
+            waiting.remove(ctx);
             if (response.ended() || response.closed()) {
               return; // aborted while the model or the hook worked (grace period over), or the client left
             }
             if (ar.failed()) {
-              fail(response, ar.cause());
+              fail(ctx, ar.cause());
               return;
             }
             Completion answer = ar.result();
@@ -206,21 +199,15 @@ public final class ChatRoutes {
     });
   }
 
-  private void startRelay(Vertx vertx, HttpServerResponse response, ChatRequest request, ChatHook.Turn turn,
+  private void startRelay(RoutingContext ctx, ChatRequest request, ChatHook.Turn turn,
       long started, Runnable release, AsyncResult<TokenStream> opened) {
+    Vertx vertx = ctx.vertx();
+    HttpServerResponse response = ctx.response();
     if (opened.failed()) {
       release.run();
       ApiException error = ApiException.from(opened.cause(), "llm-service");
       metrics.error(error.status());
-      turn.abandoned().onComplete(v -> {
-        if (response.headWritten()) {
-          if (!response.ended() && !response.closed()) {
-            response.end(ChatWire.event(error.toJson()));
-          }
-        } else {
-          HttpErrors.send(response, error);
-        }
-      });
+      turn.abandoned().onComplete(v -> failOrEndStream(ctx, error));
       return;
     }
     TokenStream stream = opened.result();
@@ -249,38 +236,36 @@ public final class ChatRoutes {
     });
   }
 
-  private void fail(HttpServerResponse response, Throwable cause) {
-    ApiException error = ApiException.from(cause, "llm-service");
-    metrics.error(error.status());
-    HttpErrors.send(response, error);
+  private void fail(RoutingContext ctx, Throwable cause) {
+    Throwable error = HttpErrors.forClient(cause, "llm-service");
+    metrics.error(error instanceof ApiException api ? api.status() : 500);
+    ctx.fail(error);
   }
 
-  private void models(RoutingContext ctx) {
-    service.models().onComplete(ar -> {
-      if (ar.failed()) {
-        HttpErrors.send(ctx.response(), ApiException.from(ar.cause(), "llm-service"));
-        return;
-      }
-      ctx.response().putHeader("content-type", "application/json")
-          .end(new JsonObject().put("object", "list").put("data", ar.result()).toBuffer());
-    });
+  /** Before the head is written the failure handler answers; after it (keep-alive comments), the stream's error event. */
+  private static void failOrEndStream(RoutingContext ctx, ApiException error) {
+    HttpServerResponse response = ctx.response();
+    if (!response.headWritten()) {
+      ctx.fail(error);
+    } else if (!response.ended() && !response.closed()) {
+      response.end(ChatWire.event(error.toJson()));
+    }
   }
 
-  private void model(RoutingContext ctx) {
+  private Future<JsonObject> models(RoutingContext ctx) {
+    return HttpErrors.mapFailure(service.models(), "llm-service")
+        .map(models -> new JsonObject().put("object", "list").put("data", models));
+  }
+
+  private Future<JsonObject> model(RoutingContext ctx) {
     String id = ctx.pathParam("model");
-    service.models().onComplete(ar -> {
-      if (ar.failed()) {
-        HttpErrors.send(ctx.response(), ApiException.from(ar.cause(), "llm-service"));
-        return;
-      }
-      JsonArray models = ar.result();
+    return HttpErrors.mapFailure(service.models(), "llm-service").compose(models -> {
       for (Object model : models) {
         if (model instanceof JsonObject m && id.equals(m.getString("id"))) {
-          ctx.response().putHeader("content-type", "application/json").end(m.toBuffer());
-          return;
+          return Future.succeededFuture(m);
         }
       }
-      HttpErrors.send(ctx.response(), ApiException.modelNotFound(id));
+      return Future.failedFuture(ApiException.modelNotFound(id));
     });
   }
 }

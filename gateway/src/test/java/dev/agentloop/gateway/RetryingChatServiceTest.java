@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentloop.contract.ApiException;
+import dev.agentloop.contract.config.ConfigLoader;
+import dev.agentloop.contract.config.HttpLimits;
+import dev.agentloop.contract.config.Settings;
 import dev.agentloop.contract.node.NodeState;
 import dev.agentloop.contract.chat.ChatRequest;
 import dev.agentloop.contract.chat.ChatService;
@@ -32,9 +35,10 @@ class RetryingChatServiceTest {
 
   private final Vertx vertx = Vertx.vertx();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final NodeState node = new NodeState();
   private final Scripted model = new Scripted();
   private final RetryingChatService retrying =
-      new RetryingChatService(vertx, model, new RetryingChatService.Policy(3, 1), registry);
+      new RetryingChatService(vertx, model, new RetryingChatService.Policy(3, 1), registry, node);
 
   @AfterEach
   void close() {
@@ -43,7 +47,8 @@ class RetryingChatServiceTest {
 
   private static ChatRequest request() {
     return ChatRequest.fromHttp(new JsonObject().put("model", "mock-fast").put("messages",
-        new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi"))), "chatcmpl-1", dev.agentloop.contract.config.HttpLimits.DEFAULT);
+        new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi"))), "chatcmpl-1",
+        HttpLimits.from(Settings.root(ConfigLoader.defaults()).section("gateway")));
   }
 
   /** Runs the decorator on an event loop, as the gateway does, and waits here for its answer. */
@@ -94,7 +99,7 @@ class RetryingChatServiceTest {
   @Test
   void a_timeout_while_a_cluster_member_was_lost_is_retried() throws Exception {
     model.answers.add(() -> {
-      NodeState.memberLeft(vertx);
+      node.memberLeft();
       return Future.failedFuture(ApiException.timeout("no first token"));
     });
     model.answers.add(() -> Future.succeededFuture(answer()));
@@ -105,13 +110,13 @@ class RetryingChatServiceTest {
   @Test
   void in_member_loss_only_mode_a_503_without_a_lost_member_is_left_to_the_layer_above() throws Exception {
     RetryingChatService memberLossOnly = new RetryingChatService(vertx, model,
-        new RetryingChatService.Policy(3, 1).memberLossOnly(), registry);
+        new RetryingChatService.Policy(3, 1).memberLossOnly(), registry, node);
     model.answers.add(() -> Future.failedFuture(ApiException.unavailable("down")));
     Promise<Completion> plain = Promise.promise();
     vertx.runOnContext(v -> memberLossOnly.complete(request()).onComplete(plain));
     assertThatThrownBy(() -> plain.future().await(5, java.util.concurrent.TimeUnit.SECONDS)).hasMessageContaining("down");
     model.answers.add(() -> {
-      NodeState.memberLeft(vertx);
+      node.memberLeft();
       return Future.failedFuture(ApiException.unavailable("gone with its member"));
     });
     model.answers.add(() -> Future.succeededFuture(answer()));

@@ -2,13 +2,12 @@ package dev.agentloop.gateway.admin;
 
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
-import dev.agentloop.contract.node.NodeState;
+import dev.agentloop.contract.node.Node;
 import dev.agentloop.contract.stream.StreamProtocol;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -28,9 +27,11 @@ public final class HealthRoutes {
   private static final long PING_TIMEOUT_MS = 1_000;
 
   private final Vertx vertx;
+  private final Node node;
 
-  public HealthRoutes(Vertx vertx) {
+  public HealthRoutes(Vertx vertx, Node node) {
     this.vertx = vertx;
+    this.node = node;
   }
 
   public void mount(Router router) {
@@ -45,7 +46,7 @@ public final class HealthRoutes {
         ping("llm", Addresses.LLM_PING),
         ping("storage", Addresses.STORAGE_PING),
         draining()));
-    if (vertx.isClustered()) {
+    if (node.clusterManager() != null) {
       checks.add(cluster());
     }
     Future.join(checks).onComplete(ignored -> {
@@ -72,9 +73,9 @@ public final class HealthRoutes {
   }
 
   private Future<JsonObject> cluster() {
-    ClusterManager manager = ((VertxInternal) vertx).clusterManager();
+    ClusterManager manager = node.clusterManager();
     JsonObject check = new JsonObject().put("id", "cluster");
-    boolean member = manager != null && manager.isActive() && manager.getNodes().contains(manager.getNodeId());
+    boolean member = manager.isActive() && manager.getNodes().contains(manager.getNodeId());
     if (member) {
       check.put("status", "UP").put("data", new JsonObject().put("node", manager.getNodeId())
           .put("members", manager.getNodes().size()));
@@ -85,7 +86,7 @@ public final class HealthRoutes {
   }
 
   private Future<JsonObject> draining() {
-    boolean draining = NodeState.isDraining(vertx);
+    boolean draining = node.state().isDraining();
     JsonObject check = new JsonObject().put("id", "accepting").put("status", draining ? "DOWN" : "UP");
     if (draining) {
       check.put("error", "The process is shutting down.");

@@ -9,9 +9,8 @@ import dev.agentloop.contract.stream.TokenStream;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import dev.agentloop.contract.node.Metrics;
+import dev.agentloop.contract.stream.StreamTimeouts;
 import dev.agentloop.contract.chat.LlmClient;
-import dev.agentloop.gateway.GatewayConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -22,6 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The gateway's resilience chain around a {@link ChatService}, per request:
@@ -42,22 +42,23 @@ public final class ResilientChatService implements ChatService {
   private final Vertx vertx;
   private final ChatService delegate;
   private final Breakers breakers;
+  private final NodeState node;
   private final Map<String, Call> calls = new HashMap<>();
 
-  public ResilientChatService(Vertx vertx, ChatService delegate, Breakers breakers) {
+  public ResilientChatService(Vertx vertx, ChatService delegate, Breakers breakers, NodeState node) {
     this.vertx = vertx;
+    this.node = node;
     this.delegate = delegate;
     this.breakers = breakers;
   }
 
   /**
    * The chain every gateway-side caller uses: the llm-service over the bus with the per-model
-   * timeouts, behind this process's breakers.
+   * {@code timeouts}, behind the node's {@code breakers}.
    */
-  public static ResilientChatService create(Vertx vertx, JsonObject config) {
-    GatewayConfig gateway = GatewayConfig.from(config);
-    return new ResilientChatService(vertx, new LlmClient(vertx, gateway::timeoutsFor),
-        Breakers.of(Metrics.registry(config), ResilienceConfig.from(config)));
+  public static ResilientChatService create(Vertx vertx, Function<String, StreamTimeouts> timeouts, Breakers breakers,
+      NodeState node) {
+    return new ResilientChatService(vertx, new LlmClient(vertx, timeouts), breakers, node);
   }
 
   /** The error an open breaker answers with. */
@@ -207,7 +208,7 @@ public final class ResilientChatService implements ChatService {
   private boolean saysNothingAboutTheModel(ApiException error, long attemptStartedNanos) {
     String reason = retryReason(error);
     return "no_handlers".equals(reason) || "connection".equals(reason)
-        || error.status() == 504 && NodeState.memberLeftSince(vertx, attemptStartedNanos - MEMBER_LOSS_WINDOW_NANOS);
+        || error.status() == 504 && node.memberLeftSince(attemptStartedNanos - MEMBER_LOSS_WINDOW_NANOS);
   }
 
   private static final long MEMBER_LOSS_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(5);

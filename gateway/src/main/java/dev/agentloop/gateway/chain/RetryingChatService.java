@@ -58,14 +58,16 @@ public final class RetryingChatService implements ChatService {
   private static final long MEMBER_LOSS_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private final Vertx vertx;
+  private final NodeState node;
   private final ChatService delegate;
   private final Policy policy;
   private final Map<String, String> currentAttempt = new HashMap<>();
   private final Counter retriedUnavailable;
   private final Counter retriedMemberLost;
 
-  public RetryingChatService(Vertx vertx, ChatService delegate, Policy policy, MeterRegistry registry) {
+  public RetryingChatService(Vertx vertx, ChatService delegate, Policy policy, MeterRegistry registry, NodeState node) {
     this.vertx = vertx;
+    this.node = node;
     this.delegate = delegate;
     this.policy = policy;
     this.retriedUnavailable = retries(registry, "unavailable");
@@ -125,13 +127,13 @@ public final class RetryingChatService implements ChatService {
    */
   private Future<Boolean> memberLostSince(long startedNanos, long waitMs) {
     long since = startedNanos - MEMBER_LOSS_WINDOW_NANOS;
-    if (waitMs <= 0 || NodeState.memberLeftSince(vertx, since)) {
-      return Future.succeededFuture(NodeState.memberLeftSince(vertx, since));
+    if (waitMs <= 0 || node.memberLeftSince(since)) {
+      return Future.succeededFuture(node.memberLeftSince(since));
     }
     Promise<Boolean> lost = Promise.promise();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
     vertx.setPeriodic(MEMBER_LOSS_POLL_MS, id -> {
-      boolean left = NodeState.memberLeftSince(vertx, since);
+      boolean left = node.memberLeftSince(since);
       if (left || System.nanoTime() >= deadline) {
         vertx.cancelTimer(id);
         lost.tryComplete(left);

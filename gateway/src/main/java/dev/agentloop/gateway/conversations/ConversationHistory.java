@@ -22,10 +22,10 @@ public final class ConversationHistory {
   /** {@code gateway.conversations.history}. */
   public record Window(int maxMessages, int maxChars) {
 
-    public static Window from(JsonObject root) {
-      Settings history = Settings.root(root).section("gateway").section("conversations").section("history");
-      return new Window(history.integer("max_messages", 100, 0, 100_000),
-          history.integer("max_chars", 200_000, 0, Integer.MAX_VALUE));
+    /** Reads {@code conversations.history} of the {@code gateway} section. */
+    public static Window from(Settings gateway) {
+      Settings history = gateway.section("conversations").section("history");
+      return new Window(history.integer("max_messages", 0, 100_000), history.integer("max_chars", 0, Integer.MAX_VALUE));
     }
   }
 

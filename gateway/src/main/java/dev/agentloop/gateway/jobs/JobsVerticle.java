@@ -2,9 +2,8 @@ package dev.agentloop.gateway.jobs;
 
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
-import dev.agentloop.contract.node.NodeState;
+import dev.agentloop.contract.node.Node;
 import dev.agentloop.front.guards.Admission;
-import dev.agentloop.contract.node.Metrics;
 import dev.agentloop.contract.chat.ChatService;
 import dev.agentloop.front.openai.ChatWire;
 import dev.agentloop.contract.chat.Completion;
@@ -13,7 +12,9 @@ import dev.agentloop.contract.storage.Owners;
 import dev.agentloop.contract.stream.StreamProtocol;
 import dev.agentloop.front.ChatBodies;
 import dev.agentloop.gateway.conversations.StorageClient;
+import dev.agentloop.gateway.chain.Breakers;
 import dev.agentloop.gateway.chain.ResilientChatService;
+import dev.agentloop.gateway.settings.GatewaySettings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,25 +44,35 @@ public final class JobsVerticle extends VerticleBase {
 
   private final Map<String, Job> jobs = new ConcurrentHashMap<>(); // the scrape reads it
   private final Map<String, Counter> finished = new ConcurrentHashMap<>();
-  private JobsConfig config;
+  private final GatewaySettings settings;
+  private final JobsConfig config;
+  private final Node self;
+  private final Admission admission;
+  private final Breakers breakers;
+  private final String node;
   private JobStorage storage;
   private ChatService models;
   private ChatBodies bodies;
-  private Admission admission;
   private JobWatchers watchers;
-  private String node;
   private final String incarnation = UUID.randomUUID().toString();
   private boolean stopping;
 
+  /** {@code admission} and {@code breakers} are the node's, shared with both fronts and the agent runs. */
+  public JobsVerticle(GatewaySettings settings, Node node, Admission admission, Breakers breakers) {
+    this.settings = settings;
+    this.config = settings.jobs();
+    this.self = node;
+    this.node = node.id();
+    this.admission = admission;
+    this.breakers = breakers;
+  }
+
   @Override
   public Future<?> start() {
-    config = JobsConfig.from(config());
     storage = new JobStorage(vertx, new StorageClient(vertx), config.pageMaxBytes());
-    models = ResilientChatService.create(vertx, config());
-    bodies = ChatBodies.from(config());
-    admission = Admission.of(vertx, config());
-    node = NodeState.nodeId(vertx);
-    MeterRegistry registry = Metrics.registry(config());
+    models = ResilientChatService.create(vertx, settings::timeoutsFor, breakers, self.state());
+    bodies = new ChatBodies(settings.limits());
+    MeterRegistry registry = self.registry();
     metrics(registry);
     watchers = new JobWatchers(config, registry);
     JobsUpkeep upkeep = new JobsUpkeep(vertx, storage, config, () -> stopping);

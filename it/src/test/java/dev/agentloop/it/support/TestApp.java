@@ -2,6 +2,7 @@ package dev.agentloop.it.support;
 
 import dev.agentloop.contract.config.ConfigLoader;
 import dev.agentloop.app.Agentloop;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -75,6 +76,11 @@ public final class TestApp implements AutoCloseable {
 
   public Vertx vertx() {
     return app.vertx();
+  }
+
+  /** This app's own metrics registry (its node's). */
+  public MeterRegistry registry() {
+    return app.node().registry();
   }
 
   public JsonObject config() {

@@ -167,7 +167,8 @@ public final class Agentloop {
       chain = chain.compose(v -> deploy("agent", () -> new AgentVerticle(gateway, node, breakers),
           new DeploymentOptions().setThreadingModel(ThreadingModel.VIRTUAL_THREAD), backDeployments,
           () -> "agent runs on virtual threads"));
-      chain = chain.compose(v -> deploy("jobs", () -> new JobsVerticle(gateway, node, guards.admission(), breakers), 1,
+      chain = chain.compose(v -> deploy("jobs", () -> new JobsVerticle(gateway.jobs(), gateway.limits(),
+          gateway::timeoutsFor, node, guards.admission(), breakers), 1,
           backDeployments, () -> "background jobs ready"));
       int instances = gateway.instances() > 0 ? gateway.instances() : loops;
       chain = chain.compose(v -> deploy("gateway", () -> new GatewayVerticle(gateway, node, guards, chat, breakers),

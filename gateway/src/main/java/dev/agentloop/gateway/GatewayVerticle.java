@@ -23,7 +23,7 @@ import dev.agentloop.gateway.chain.RetryingChatService;
 import dev.agentloop.gateway.conversations.ConversationHistory;
 import dev.agentloop.gateway.conversations.ConversationHook;
 import dev.agentloop.gateway.conversations.ConversationRoutes;
-import dev.agentloop.gateway.conversations.StorageClient;
+import dev.agentloop.gateway.storage.StorageClient;
 import dev.agentloop.gateway.fanout.FanoutRoutes;
 import dev.agentloop.gateway.idempotency.Idempotency;
 import dev.agentloop.gateway.jobs.JobRoutes;

@@ -10,7 +10,7 @@ import dev.agentloop.contract.storage.ConversationIds;
 import dev.agentloop.contract.storage.Owners;
 import dev.agentloop.front.ChatBodies;
 import dev.agentloop.gateway.conversations.ConversationHistory;
-import dev.agentloop.gateway.conversations.StorageClient;
+import dev.agentloop.gateway.storage.StorageClient;
 import dev.agentloop.gateway.chain.Breakers;
 import dev.agentloop.gateway.chain.ResilientChatService;
 import dev.agentloop.gateway.settings.GatewaySettings;

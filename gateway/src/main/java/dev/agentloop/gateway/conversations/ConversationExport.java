@@ -4,6 +4,7 @@ import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.node.Node;
 import dev.agentloop.front.HttpErrors;
+import dev.agentloop.gateway.storage.StorageClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

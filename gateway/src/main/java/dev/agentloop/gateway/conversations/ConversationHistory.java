@@ -3,6 +3,7 @@ package dev.agentloop.gateway.conversations;
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.config.Settings;
 import dev.agentloop.contract.config.HttpLimits;
+import dev.agentloop.gateway.storage.StorageClient;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

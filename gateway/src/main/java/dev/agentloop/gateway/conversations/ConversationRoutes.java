@@ -9,6 +9,7 @@ import dev.agentloop.front.HttpErrors;
 import dev.agentloop.front.JsonBody;
 import dev.agentloop.contract.storage.ConversationIds;
 import dev.agentloop.gateway.idempotency.Idempotency;
+import dev.agentloop.gateway.storage.StorageClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

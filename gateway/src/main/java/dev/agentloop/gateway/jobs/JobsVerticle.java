@@ -2,7 +2,9 @@ package dev.agentloop.gateway.jobs;
 
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
+import dev.agentloop.contract.config.HttpLimits;
 import dev.agentloop.contract.node.Node;
+import dev.agentloop.contract.stream.StreamTimeouts;
 import dev.agentloop.front.guards.Admission;
 import dev.agentloop.contract.chat.ChatService;
 import dev.agentloop.front.openai.ChatWire;
@@ -11,10 +13,9 @@ import dev.agentloop.contract.storage.JobIds;
 import dev.agentloop.contract.storage.Owners;
 import dev.agentloop.contract.stream.StreamProtocol;
 import dev.agentloop.front.ChatBodies;
-import dev.agentloop.gateway.conversations.StorageClient;
+import dev.agentloop.gateway.storage.StorageClient;
 import dev.agentloop.gateway.chain.Breakers;
 import dev.agentloop.gateway.chain.ResilientChatService;
-import dev.agentloop.gateway.settings.GatewaySettings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Runs background jobs: each a batch of chat requests with at most {@code concurrency} in flight
@@ -44,8 +46,9 @@ public final class JobsVerticle extends VerticleBase {
 
   private final Map<String, Job> jobs = new ConcurrentHashMap<>(); // the scrape reads it
   private final Map<String, Counter> finished = new ConcurrentHashMap<>();
-  private final GatewaySettings settings;
   private final JobsConfig config;
+  private final HttpLimits limits;
+  private final Function<String, StreamTimeouts> timeouts;
   private final Node self;
   private final Admission admission;
   private final Breakers breakers;
@@ -57,10 +60,15 @@ public final class JobsVerticle extends VerticleBase {
   private final String incarnation = UUID.randomUUID().toString();
   private boolean stopping;
 
-  /** {@code admission} and {@code breakers} are the node's, shared with both fronts and the agent runs. */
-  public JobsVerticle(GatewaySettings settings, Node node, Admission admission, Breakers breakers) {
-    this.settings = settings;
-    this.config = settings.jobs();
+  /**
+   * {@code limits} check the items' chat requests, {@code timeouts} are the per-model ones;
+   * {@code admission} and {@code breakers} are the node's, shared with both fronts and the agent runs.
+   */
+  public JobsVerticle(JobsConfig config, HttpLimits limits, Function<String, StreamTimeouts> timeouts, Node node,
+      Admission admission, Breakers breakers) {
+    this.config = config;
+    this.limits = limits;
+    this.timeouts = timeouts;
     this.self = node;
     this.node = node.id();
     this.admission = admission;
@@ -70,8 +78,8 @@ public final class JobsVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     storage = new JobStorage(vertx, new StorageClient(vertx), config.pageMaxBytes());
-    models = ResilientChatService.create(vertx, settings::timeoutsFor, breakers, self.state());
-    bodies = new ChatBodies(settings.limits());
+    models = ResilientChatService.create(vertx, timeouts, breakers, self.state());
+    bodies = new ChatBodies(limits);
     MeterRegistry registry = self.registry();
     metrics(registry);
     watchers = new JobWatchers(config, registry);

@@ -41,6 +41,12 @@ public final class ConfigLoader {
     return config;
   }
 
+  /** Applies the {@code AGENTLOOP_*} variables of {@code env} to {@code config} (a tree over the defaults). */
+  public static JsonObject withEnvironment(JsonObject config, Map<String, String> env) {
+    EnvironmentOverrides.apply(config, defaults(), env);
+    return config;
+  }
+
   public static JsonObject defaults() {
     try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(DEFAULTS_RESOURCE)) {
       if (in == null) {

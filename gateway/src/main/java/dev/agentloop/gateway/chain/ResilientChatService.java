@@ -12,7 +12,6 @@ import io.vertx.core.Vertx;
 import dev.agentloop.contract.stream.StreamTimeouts;
 import dev.agentloop.contract.chat.LlmClient;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  */
 class LocalClusterIT {
 
-  private static final Path SCRIPT = Path.of("local-cluster.sh").toAbsolutePath();
+  /** Tests run in the it module; the script stays under deploy/. */
+  private static final Path SCRIPT = Path.of("..", "deploy", "local-cluster.sh").toAbsolutePath().normalize();
   private static Path runDir;
   private static int httpPort;
   private static int llmHttpPort;

@@ -7,9 +7,8 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.LifecycleEvent;
-import dev.agentloop.contract.node.NodeState;
+import dev.agentloop.contract.node.Node;
 import dev.agentloop.contract.config.AgentloopConfig;
-import io.vertx.core.Vertx;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.Map;
@@ -71,29 +70,29 @@ final class ClusterSetup {
    * Logs the membership now and on every change ({@code local-cluster.sh status} reads these lines),
    * and records members that left, which the model chain uses to recognise a lost member.
    */
-  static void watchMembers(Vertx vertx, HazelcastClusterManager cluster, AgentloopConfig config) {
+  static void watchMembers(Node node, HazelcastClusterManager cluster, AgentloopConfig config) {
     var hazelcast = cluster.getHazelcastInstance().getCluster();
     hazelcast.addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
-        NodeState.clusterMembers(vertx, event.getMembers().size());
+        node.state().clusterMembers(event.getMembers().size());
         LOG.info("cluster: member joined {}; members now {}", event.getMember().getAddress(), describe(event.getMembers()));
       }
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        NodeState.memberLeft(vertx);
-        NodeState.clusterMembers(vertx, event.getMembers().size());
+        node.state().memberLeft();
+        node.state().clusterMembers(event.getMembers().size());
         LOG.info("cluster: member left {}; members now {}", event.getMember().getAddress(), describe(event.getMembers()));
       }
     });
     cluster.getHazelcastInstance().getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN) {
-        NodeState.clusterMembers(vertx, 0);
+        node.state().clusterMembers(0);
       }
     });
-    NodeState.clusterMembers(vertx, hazelcast.getMembers().size());
-    LOG.info("cluster: node {} joined cluster '{}' at {}; members now {}", NodeState.nodeId(vertx),
+    node.state().clusterMembers(hazelcast.getMembers().size());
+    LOG.info("cluster: node {} joined cluster '{}' at {}; members now {}", node.id(),
         config.clusterName(), hazelcast.getLocalMember().getAddress(), describe(hazelcast.getMembers()));
   }
 

@@ -44,7 +44,7 @@ public final class Main {
       System.exit(1);
       return;
     }
-    AgentloopConfig settings = AgentloopConfig.from(config);
+    AgentloopConfig settings = app.settings().process();
     Signal.handle(new Signal("TERM"), signal -> stop(app, settings, signal.getName()));
     Signal.handle(new Signal("INT"), signal -> stop(app, settings, signal.getName()));
     LOG.info("agentloop: started (stop with SIGTERM or Ctrl-C; it serves on for {} ms, then in-flight work gets {} ms)",

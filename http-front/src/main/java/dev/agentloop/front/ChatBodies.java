@@ -17,10 +17,6 @@ public final class ChatBodies {
     this.limits = limits;
   }
 
-  public static ChatBodies from(JsonObject root) {
-    return new ChatBodies(HttpLimits.from(root));
-  }
-
   /** The body as a JSON object, or a 400 in OpenAI's words. */
   public JsonObject json(RoutingContext ctx) {
     return JsonBody.of(ctx, limits);

@@ -2,7 +2,6 @@ package dev.agentloop.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.contract.node.Metrics;
 import dev.agentloop.it.support.Await;
 import dev.agentloop.it.support.Http;
 import dev.agentloop.it.support.TestApp;
@@ -38,7 +37,7 @@ class FanoutTest {
             .put("resilience", new JsonObject().put("breaker", new JsonObject().put("enabled", false)))
             .put("models", new JsonObject()
                 .put("mock-broken", new JsonObject().put("retries", new JsonObject().put("max_attempts", 1))))));
-    registry = Metrics.registry(app.config());
+    registry = app.registry();
   }
 
   @AfterAll

@@ -2,7 +2,6 @@ package dev.agentloop.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.contract.node.Metrics;
 import dev.agentloop.it.support.Await;
 import dev.agentloop.it.support.Http;
 import dev.agentloop.it.support.Sse;
@@ -76,7 +75,7 @@ class HardeningTest {
               .put("api_keys", new JsonArray().add(KEY_1).add(KEY_2).add(KEY_3))
               .put("rate_limits", new JsonObject().put("requests_per_second", 2).put("burst", 3))
               .put("admission", new JsonObject().put("stream", new JsonObject().put("per_client", 1)))));
-      registry = Metrics.registry(app.config());
+      registry = app.registry();
     }
 
     @AfterAll
@@ -166,7 +165,7 @@ class HardeningTest {
           .put("gateway", new JsonObject().put("limits", new JsonObject()
               .put("max_messages", 5).put("max_message_chars", 1000).put("max_json_depth", 8)
               .put("request_timeout_ms", 600).put("sse_keepalive_ms", 300).put("slow_reader_timeout_ms", 2000))));
-      registry = Metrics.registry(app.config());
+      registry = app.registry();
     }
 
     @AfterAll

@@ -2,7 +2,6 @@ package dev.agentloop.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.contract.node.Metrics;
 import dev.agentloop.it.support.Await;
 import dev.agentloop.it.support.Http;
 import dev.agentloop.it.support.Sse;
@@ -33,7 +32,7 @@ class JobsTest {
   @BeforeAll
   static void start() {
     app = TestApp.start(new JsonObject().put("llm", new JsonObject().put("models", MODELS)));
-    registry = Metrics.registry(app.config());
+    registry = app.registry();
   }
 
   @AfterAll

@@ -14,6 +14,9 @@ import dev.agentloop.it.support.Jobs;
 import dev.agentloop.it.support.Sse;
 import dev.agentloop.it.support.TestApp;
 import dev.agentloop.llm.LlmVerticle;
+import dev.agentloop.llm.LlmMetrics;
+import dev.agentloop.contract.node.Node;
+import dev.agentloop.app.AgentloopSettings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -59,7 +62,7 @@ class ModelChainTest {
                 .put("fallbacks", new JsonArray().add("spare-503")))
                 .put("spent-503", new JsonObject().put("fallbacks", new JsonArray().add("spare-503"))
                     .put("retries", new JsonObject().put("budget_ms", 0))))));
-    registry = Metrics.registry(app.config());
+    registry = app.registry();
     app.vertx().deployVerticle(LLM).await(10, TimeUnit.SECONDS);
   }
 
@@ -141,7 +144,7 @@ class ModelChainTest {
     try (TestApp bare = TestApp.start(new JsonObject().put("services", new JsonArray().add("gateway").add("storage"))
         .put("gateway", new JsonObject().put("resilience", new JsonObject().put("retries", new JsonObject()
             .put("max_attempts", 50).put("base_delay_ms", 200).put("max_delay_ms", 200).put("budget_ms", 60_000)))))) {
-      MeterRegistry metrics = Metrics.registry(bare.config());
+      MeterRegistry metrics = bare.registry();
       CompletableFuture<HttpResponse<String>> run = Http.client().sendAsync(HttpRequest.newBuilder(
               URI.create(bare.gatewayUrl() + "/v1/agent/runs")).timeout(Duration.ofSeconds(60))
           .header("content-type", "application/json")
@@ -156,8 +159,11 @@ class ModelChainTest {
       Await.until("the agent run, the job item and the chat each failed once with no instance", Duration.ofSeconds(30),
           () -> metrics.find("agentloop_retries").tag("reason", "no_handlers").counters().stream()
               .mapToDouble(Counter::count).sum() >= 3);
-      bare.vertx().deployVerticle(LlmVerticle::new, new DeploymentOptions().setConfig(bare.config()))
-          .await(30, TimeUnit.SECONDS);
+      Node node = bare.app().node();
+      AgentloopSettings settings = bare.app().settings();
+      bare.vertx().deployVerticle(() -> new LlmVerticle(settings.llm(), settings.front().limits().maxTokensLimit(),
+              settings.process().shutdownGraceMs(), node, new LlmMetrics(node.registry(), node.id())),
+          new DeploymentOptions()).await(30, TimeUnit.SECONDS);
 
       HttpResponse<String> ran = run.get(60, TimeUnit.SECONDS);
       assertThat(ran.statusCode()).as(ran.body()).isEqualTo(200);

@@ -2,7 +2,6 @@ package dev.agentloop.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.contract.node.Metrics;
 import dev.agentloop.it.support.Await;
 import dev.agentloop.it.support.Http;
 import dev.agentloop.it.support.Sse;
@@ -49,7 +48,7 @@ class UpstreamFailuresTest {
             .put("models", new JsonObject()
             .put("mock-slow", new JsonObject().put("timeouts", new JsonObject().put("first_token_ms", 300)))
             .put("mock-realistic", new JsonObject().put("timeouts", new JsonObject().put("total_ms", 500))))));
-    registry = Metrics.registry(app.config());
+    registry = app.registry();
   }
 
   @AfterAll

@@ -10,10 +10,10 @@ import java.util.Map;
 
 /** The {@code llm} section: the models, the mock's own HTTP port, and stream flow-control limits. */
 public record LlmConfig(Map<String, ModelSpec> models, String httpHost, int httpPort, int instances,
-    int maxBatchTokens, long ackTimeoutMs, StreamTimeouts httpTimeouts) {
+    int maxBatchTokens, long ackTimeoutMs) {
 
-  public static LlmConfig from(JsonObject root) {
-    Settings llm = Settings.root(root).section("llm");
+  /** Reads the {@code llm} section. */
+  public static LlmConfig from(Settings llm) {
     Map<String, ModelSpec> models = new LinkedHashMap<>();
     for (Settings model : llm.list("models")) {
       ModelSpec spec = ModelSpec.from(model);
@@ -25,14 +25,12 @@ public record LlmConfig(Map<String, ModelSpec> models, String httpHost, int http
       throw llm.error("models", "must list at least one model");
     }
     Settings stream = llm.section("stream");
-    Settings gateway = Settings.root(root).section("gateway");
     return new LlmConfig(Map.copyOf(models),
-        llm.string("http_host", "127.0.0.1"),
-        llm.integer("http_port", 8081, 0, 65535),
-        llm.integer("instances", 0, 0, 256),
-        stream.integer("max_batch_tokens", 256, 1, StreamProtocol.MAX_BATCH_ENTRIES),
-        stream.integer("ack_timeout_ms", 60_000, 1, 3_600_000),
-        StreamTimeouts.from(gateway.section("timeouts"), StreamTimeouts.DEFAULT));
+        llm.string("http_host"),
+        llm.integer("http_port", 0, 65535),
+        llm.integer("instances", 0, 256),
+        stream.integer("max_batch_tokens", 1, StreamProtocol.MAX_BATCH_ENTRIES),
+        stream.integer("ack_timeout_ms", 1, 3_600_000));
   }
 
   public List<String> modelIds() {

@@ -1,20 +1,19 @@
 package dev.agentloop.llm;
 
-import dev.agentloop.contract.node.NodeState;
-import dev.agentloop.front.guards.Admission;
+import dev.agentloop.contract.chat.LlmClient;
 import dev.agentloop.contract.config.AgentloopConfig;
-import dev.agentloop.front.guards.FrontGuards;
-import dev.agentloop.front.openai.ChatMetrics;
-import dev.agentloop.contract.node.Metrics;
+import dev.agentloop.contract.config.HttpLimits;
+import dev.agentloop.contract.node.Node;
 import dev.agentloop.front.ApiRouter;
 import dev.agentloop.front.ApiServer;
-import dev.agentloop.front.openai.ChatRoutes;
-import dev.agentloop.front.GracefulStop;
-import dev.agentloop.contract.config.HttpLimits;
-import dev.agentloop.front.openai.ChatRoutes;
 import dev.agentloop.front.ClientId;
-import dev.agentloop.contract.chat.LlmClient;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.agentloop.front.FrontSettings;
+import dev.agentloop.front.GracefulStop;
+import dev.agentloop.front.guards.Admission;
+import dev.agentloop.front.guards.FrontGuards;
+import dev.agentloop.front.guards.NodeGuards;
+import dev.agentloop.front.openai.ChatMetrics;
+import dev.agentloop.front.openai.ChatRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -31,31 +30,43 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LlmHttpVerticle extends VerticleBase {
 
+  private final LlmConfig config;
+  private final FrontSettings front;
+  private final AgentloopConfig process;
+  private final Node node;
+  private final NodeGuards shared;
+  private final ChatMetrics metrics;
   private HttpServer server;
   private ChatRoutes routes;
-  private long graceMs;
+
+  /** {@code shared} and {@code metrics} are the node's, built once for every instance of this front. */
+  public LlmHttpVerticle(LlmConfig config, FrontSettings front, AgentloopConfig process, Node node, NodeGuards shared,
+      ChatMetrics metrics) {
+    this.config = config;
+    this.front = front;
+    this.process = process;
+    this.node = node;
+    this.shared = shared;
+    this.metrics = metrics;
+  }
 
   @Override
   public Future<?> start() {
-    LlmConfig config = LlmConfig.from(config());
-    AgentloopConfig process = AgentloopConfig.from(config());
-    graceMs = process.shutdownGraceMs();
-    HttpLimits limits = HttpLimits.from(config());
-    MeterRegistry registry = Metrics.registry(config());
-    FrontGuards guards = FrontGuards.of(vertx, config(), registry);
+    HttpLimits limits = front.limits();
+    FrontGuards guards = FrontGuards.of(front.guards(), shared.rateLimits(), node.registry());
     Router router = guards.router(vertx, limits.bodyLimitBytes());
-    Admission admission = Admission.of(vertx, config());
-    routes = new ChatRoutes(new LlmClient(vertx, model -> config.httpTimeouts()), limits,
-        ChatMetrics.of(registry, "llm")).admission(ctx -> admission.admit(Admission.Kind.STREAM, ClientId.of(ctx))::release);
+    Admission admission = shared.admission();
+    routes = new ChatRoutes(new LlmClient(vertx, model -> front.timeouts()), limits, metrics)
+        .admission(ctx -> admission.admit(Admission.Kind.STREAM, ClientId.of(ctx))::release);
     routes.mount(router);
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")
-        .put("node", NodeState.nodeId(vertx))));
+        .put("node", node.id())));
     if (process.metricsEnabled()) {
       guards.mountMetrics(router, process.metricsRegistry());
     }
     ApiRouter.finish(router);
     server = ApiServer.create(vertx, config.httpHost(), config.httpPort(), limits, router);
-    return server.listen().onSuccess(s -> NodeState.port(vertx, NodeState.LLM_HTTP_PORT, s.actualPort()));
+    return server.listen().onSuccess(s -> node.state().llmHttpPort(s.actualPort()));
   }
 
   @Override
@@ -63,7 +74,7 @@ public final class LlmHttpVerticle extends VerticleBase {
     if (server == null) {
       return Future.succeededFuture();
     }
-    GracefulStop.abortInFlightBeforeGraceEnds(vertx, routes, graceMs);
-    return server.shutdown(graceMs, TimeUnit.MILLISECONDS);
+    GracefulStop.abortInFlightBeforeGraceEnds(vertx, routes, process.shutdownGraceMs());
+    return server.shutdown(process.shutdownGraceMs(), TimeUnit.MILLISECONDS);
   }
 }

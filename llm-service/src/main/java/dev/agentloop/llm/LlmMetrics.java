@@ -11,9 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Generations by model and outcome, tokens generated, and generations running now, each tagged with
  * the {@code node} that ran them, so the spread over several llm-service processes shows per instance.
  */
-final class LlmMetrics {
-
-  private static final Map<MeterRegistry, LlmMetrics> INSTANCES = new ConcurrentHashMap<>();
+public final class LlmMetrics {
 
   private final MeterRegistry registry;
   private final String node;
@@ -21,17 +19,14 @@ final class LlmMetrics {
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
   private final Map<String, Counter> tokens = new ConcurrentHashMap<>();
 
-  private LlmMetrics(MeterRegistry registry, String node) {
+  /** The series of one node's llm-service; built once with the node and shared by its instances. */
+  public LlmMetrics(MeterRegistry registry, String node) {
     this.registry = registry;
     this.node = node;
     Gauge.builder("agentloop_llm_generations_active", active, AtomicInteger::get)
         .description("Mock generations running now (timers held)")
         .tag("node", node)
         .register(registry);
-  }
-
-  static LlmMetrics of(MeterRegistry registry, String node) {
-    return INSTANCES.computeIfAbsent(registry, r -> new LlmMetrics(r, node));
   }
 
   void started() {

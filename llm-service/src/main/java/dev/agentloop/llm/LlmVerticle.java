@@ -4,12 +4,9 @@ import dev.agentloop.contract.stream.DeltaCollector;
 import dev.agentloop.contract.stream.DeltaSink;
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
-import dev.agentloop.contract.node.NodeState;
-import dev.agentloop.contract.config.AgentloopConfig;
-import dev.agentloop.contract.node.Metrics;
+import dev.agentloop.contract.node.Node;
 import dev.agentloop.contract.chat.ChatRequest;
 import dev.agentloop.front.openai.ChatWire;
-import dev.agentloop.contract.config.HttpLimits;
 import dev.agentloop.contract.stream.TokenStreamProducer;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
@@ -41,19 +38,29 @@ public final class LlmVerticle extends VerticleBase {
   private static final long MODELS_CREATED = 1_735_689_600L; // fixed, so the list is deterministic
 
   private final Map<String, Runnable> cancels = new HashMap<>();
-  private LlmConfig config;
-  private int maxTokensLimit;
-  private LlmMetrics metrics;
+  private final LlmConfig config;
+  private final int maxTokensLimit;
+  private final long graceMs;
+  private final String node;
+  private final LlmMetrics metrics;
   private List<MessageConsumer<Object>> requestConsumers = List.of();
   private int busy;
   private Promise<Void> idle;
 
+  /**
+   * {@code maxTokensLimit} is the fronts' ({@code gateway.max_tokens_limit}), so a request the bus
+   * carries is checked as the HTTP fronts check it; {@code graceMs} bounds the graceful leave.
+   */
+  public LlmVerticle(LlmConfig config, int maxTokensLimit, long graceMs, Node node, LlmMetrics metrics) {
+    this.config = config;
+    this.maxTokensLimit = maxTokensLimit;
+    this.graceMs = graceMs;
+    this.node = node.id();
+    this.metrics = metrics;
+  }
+
   @Override
   public Future<?> start() {
-    config = LlmConfig.from(config());
-    maxTokensLimit = HttpLimits.from(config()).maxTokensLimit();
-    String node = NodeState.nodeId(vertx);
-    metrics = LlmMetrics.of(Metrics.registry(config()), node);
     EventBus bus = vertx.eventBus();
     requestConsumers = List.of(
         bus.consumer(Addresses.LLM_STREAM, this::guarded),
@@ -72,8 +79,7 @@ public final class LlmVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
-    long graceMs = AgentloopConfig.from(config()).shutdownGraceMs();
-    vertx.eventBus().publish(Addresses.LLM_LEAVING, new JsonObject().put("node", NodeState.nodeId(vertx)));
+    vertx.eventBus().publish(Addresses.LLM_LEAVING, new JsonObject().put("node", node));
     return Future.join(requestConsumers.stream().map(MessageConsumer::unregister).toList())
         .transform(v -> whenIdle(graceMs));
   }

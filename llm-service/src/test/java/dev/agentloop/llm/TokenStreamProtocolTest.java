@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.config.ConfigLoader;
-import dev.agentloop.contract.node.Metrics;
+import dev.agentloop.contract.config.HttpLimits;
+import dev.agentloop.contract.config.Settings;
+import dev.agentloop.contract.node.Node;
 import dev.agentloop.contract.chat.ChatRequest;
 import dev.agentloop.contract.chat.LlmClient;
 import dev.agentloop.contract.stream.StreamProtocol;
@@ -15,6 +17,7 @@ import dev.agentloop.contract.stream.StreamTimeouts;
 import dev.agentloop.contract.stream.TokenStream;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -40,6 +43,8 @@ import org.junit.jupiter.api.Test;
 class TokenStreamProtocolTest {
 
   private static final int MAX_BATCH = 8;
+  private static final StreamTimeouts DEFAULT_TIMEOUTS =
+      StreamTimeouts.from(Settings.root(ConfigLoader.defaults()).section("gateway").section("timeouts"));
   private Vertx vertx;
   private JsonObject config;
   private MeterRegistry registry;
@@ -54,11 +59,14 @@ class TokenStreamProtocolTest {
         .add(new JsonObject().put("id", "broken").put("failure_rate", 1.0));
     config = ConfigLoader.merge(ConfigLoader.defaults(), new JsonObject()
         .put("llm", new JsonObject().put("models", models).put("http_port", 0)
-            .put("stream", new JsonObject().put("max_batch_tokens", MAX_BATCH).put("ack_timeout_ms", 500)))
-        .put("metrics", new JsonObject().put("registry_name", "protocol-" + UUID.randomUUID())));
-    registry = Metrics.registry(config);
-    vertx.deployVerticle(LlmVerticle::new, new DeploymentOptions().setConfig(config).setInstances(1))
-        .await(10, TimeUnit.SECONDS);
+            .put("stream", new JsonObject().put("max_batch_tokens", MAX_BATCH).put("ack_timeout_ms", 500))));
+    registry = new SimpleMeterRegistry();
+    Node node = Node.standalone("protocol-test", registry);
+    LlmConfig llm = LlmConfig.from(Settings.root(config).section("llm"));
+    int maxTokens = HttpLimits.from(Settings.root(config).section("gateway")).maxTokensLimit();
+    LlmMetrics metrics = new LlmMetrics(registry, node.id());
+    vertx.deployVerticle(() -> new LlmVerticle(llm, maxTokens, 5_000, node, metrics),
+        new DeploymentOptions().setInstances(1)).await(10, TimeUnit.SECONDS);
   }
 
   @AfterEach
@@ -95,7 +103,7 @@ class TokenStreamProtocolTest {
     JsonObject request = request("fast", 3000);
     CompletableFuture<String> streamed = new CompletableFuture<>();
     AtomicInteger batches = new AtomicInteger();
-    TokenStream stream = open(request, StreamTimeouts.DEFAULT).await(10, TimeUnit.SECONDS);
+    TokenStream stream = open(request, DEFAULT_TIMEOUTS).await(10, TimeUnit.SECONDS);
     StringBuilder text = new StringBuilder();
     vertx.runOnContext(v -> stream.handler(delta -> text.append(((Delta.Text) delta).text()))
         .batchEndHandler(end -> {
@@ -117,7 +125,7 @@ class TokenStreamProtocolTest {
   void back_pressure_bounds_the_producer() throws Exception {
     CompletableFuture<Integer> done = new CompletableFuture<>();
     AtomicInteger received = new AtomicInteger();
-    TokenStream stream = open(request("fast", 10_000), StreamTimeouts.DEFAULT).await(10, TimeUnit.SECONDS);
+    TokenStream stream = open(request("fast", 10_000), DEFAULT_TIMEOUTS).await(10, TimeUnit.SECONDS);
     vertx.runOnContext(v -> {
       stream.pause();
       stream.handler(delta -> received.incrementAndGet())
@@ -139,7 +147,7 @@ class TokenStreamProtocolTest {
   @Test
   @DisplayName("cancelling a running stream stops its generation and frees its timer")
   void cancel_stops_generation() throws Exception {
-    TokenStream stream = open(request("paced", null), StreamTimeouts.DEFAULT).await(10, TimeUnit.SECONDS);
+    TokenStream stream = open(request("paced", null), DEFAULT_TIMEOUTS).await(10, TimeUnit.SECONDS);
     AtomicInteger received = new AtomicInteger();
     vertx.runOnContext(v -> stream.handler(delta -> {
       if (received.incrementAndGet() >= 3) {
@@ -155,9 +163,9 @@ class TokenStreamProtocolTest {
   @DisplayName("a cancel published while the model has not produced its first token stops it at once")
   void cancel_before_first_token() throws Exception {
     JsonObject request = request("late", null);
-    Future<TokenStream> opening = open(request, StreamTimeouts.DEFAULT);
+    Future<TokenStream> opening = open(request, DEFAULT_TIMEOUTS);
     await("generation started", () -> active() == 1);
-    new LlmClient(vertx, m -> StreamTimeouts.DEFAULT).cancel(request.getString("id"));
+    new LlmClient(vertx, m -> DEFAULT_TIMEOUTS).cancel(request.getString("id"));
     await("cancelled", () -> outcome("late", "cancelled") == 1);
     assertThat(active()).isZero();
     assertThat(opening.isComplete()).isFalse();
@@ -194,7 +202,7 @@ class TokenStreamProtocolTest {
   void exactly_one_terminal() throws Exception {
     AtomicInteger ends = new AtomicInteger();
     AtomicInteger errors = new AtomicInteger();
-    TokenStream ok = open(request("fast", null), StreamTimeouts.DEFAULT).await(10, TimeUnit.SECONDS);
+    TokenStream ok = open(request("fast", null), DEFAULT_TIMEOUTS).await(10, TimeUnit.SECONDS);
     CompletableFuture<Void> finished = new CompletableFuture<>();
     vertx.runOnContext(v -> ok.endHandler(end -> {
       ends.incrementAndGet();
@@ -204,7 +212,7 @@ class TokenStreamProtocolTest {
     barrier();
     assertThat(ends.get()).isEqualTo(1);
     assertThat(errors.get()).isZero();
-    assertThatThrownBy(() -> open(request("broken", null), StreamTimeouts.DEFAULT).await(10, TimeUnit.SECONDS))
+    assertThatThrownBy(() -> open(request("broken", null), DEFAULT_TIMEOUTS).await(10, TimeUnit.SECONDS))
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(503));
   }
 
@@ -256,6 +264,30 @@ class TokenStreamProtocolTest {
         throw new AssertionError("timed out waiting for: " + what);
       }
       Thread.sleep(5);
+    }
+  }
+
+  @Test
+  @DisplayName("a verticle built from its settings records reads nothing from config(): its node, models and metrics are its own")
+  void verticle_built_from_records() throws Exception {
+    Vertx other = Vertx.vertx();
+    try {
+      MeterRegistry otherRegistry = new SimpleMeterRegistry();
+      Node node = Node.standalone("node-b", otherRegistry);
+      JsonObject tree = ConfigLoader.defaults();
+      tree.getJsonObject("llm").put("models", new JsonArray().add(new JsonObject().put("id", "only").put("tokens", 3)));
+      LlmConfig llm = LlmConfig.from(Settings.root(tree).section("llm"));
+      // a config() that no verticle could parse: the records are all it uses
+      other.deployVerticle(() -> new LlmVerticle(llm, 1000, 1_000, node, new LlmMetrics(otherRegistry, node.id())),
+          new DeploymentOptions().setConfig(new JsonObject().put("llm", "not a mapping"))).await(10, TimeUnit.SECONDS);
+      JsonObject ping = other.eventBus().<JsonObject>request(Addresses.LLM_PING, new JsonObject())
+          .await(10, TimeUnit.SECONDS).body();
+      assertThat(ping.getString("node")).isEqualTo("node-b");
+      assertThat(ping.getInteger("models")).isEqualTo(1);
+      assertThat(otherRegistry.get("agentloop_llm_generations_active").tag("node", "node-b").gauge()).isNotNull();
+      assertThat(registry.find("agentloop_llm_generations_active").tag("node", "node-b").gauge()).isNull();
+    } finally {
+      other.close().await(10, TimeUnit.SECONDS);
     }
   }
 }

@@ -40,10 +40,6 @@ final class PostgresConversationRepository implements ConversationRepository {
   private Pool pool;
   private Future<Void> schema;
 
-  PostgresConversationRepository(Vertx vertx, StorageConfig.Postgres config) {
-    this(vertx, config, StorageConfig.Keys.DEFAULT.maxPerOwner());
-  }
-
   PostgresConversationRepository(Vertx vertx, StorageConfig.Postgres config, int maxKeysPerOwner) {
     this.vertx = vertx;
     this.config = config;

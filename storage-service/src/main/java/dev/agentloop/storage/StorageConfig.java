@@ -1,7 +1,6 @@
 package dev.agentloop.storage;
 
 import dev.agentloop.contract.config.Settings;
-import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,7 +10,6 @@ public record StorageConfig(String backend, Path dataDir, Local local, Postgres 
 
   /** {@code storage.idempotency}: how many keys an owner may hold at once, and how often expired ones go. */
   public record Keys(int maxPerOwner, long sweepIntervalMs) {
-    static final Keys DEFAULT = new Keys(10_000, 60_000);
   }
 
   /** {@code storage.local}: the embedded store. */
@@ -23,10 +21,11 @@ public record StorageConfig(String backend, Path dataDir, Local local, Postgres 
       int idleTimeoutMs, int queryTimeoutMs, String poolName) {
   }
 
-  public static StorageConfig from(JsonObject root) {
-    Settings storage = Settings.root(root).section("storage");
+  /** Reads the {@code storage} section. */
+  public static StorageConfig from(Settings storage) {
     Settings pg = storage.section("postgres");
-    String url = pg.string("url", null);
+    Settings keys = storage.section("idempotency");
+    String url = pg.optionalString("url");
     if (url != null && !url.isBlank()) {
       try {
         PgConnectOptions.fromUri(url.trim());
@@ -35,20 +34,18 @@ public record StorageConfig(String backend, Path dataDir, Local local, Postgres 
       }
     }
     return new StorageConfig(
-        storage.oneOf("backend", "local", List.of("local", "postgres")),
-        Path.of(storage.string("data_dir", "./data")),
-        new Local(storage.section("local").integer("max_record_bytes", Frames.MAX_PAYLOAD, 1024, Frames.MAX_PAYLOAD)),
+        storage.oneOf("backend", List.of("local", "postgres")),
+        Path.of(storage.string("data_dir")),
+        new Local(storage.section("local").integer("max_record_bytes", 1024, Frames.MAX_PAYLOAD)),
         new Postgres(
             url == null || url.isBlank() ? null : url.trim(),
-            pg.integer("pool_size", 8, 1, 512),
-            pg.integer("wait_queue_size", 256, 1, 100_000),
-            pg.integer("connect_timeout_ms", 1_000, 50, 60_000),
-            pg.integer("acquire_timeout_ms", 2_000, 50, 60_000),
-            pg.integer("idle_timeout_ms", 60_000, 0, 3_600_000),
-            pg.integer("query_timeout_ms", 3_000, 50, 600_000),
-            pg.string("pool_name", "agentloop-pg")),
-        new Keys(storage.section("idempotency").integer("max_keys_per_owner", Keys.DEFAULT.maxPerOwner(), 1, 10_000_000),
-            storage.section("idempotency").integer("sweep_interval_ms", (int) Keys.DEFAULT.sweepIntervalMs(), 100,
-                3_600_000)));
+            pg.integer("pool_size", 1, 512),
+            pg.integer("wait_queue_size", 1, 100_000),
+            pg.integer("connect_timeout_ms", 50, 60_000),
+            pg.integer("acquire_timeout_ms", 50, 60_000),
+            pg.integer("idle_timeout_ms", 0, 3_600_000),
+            pg.integer("query_timeout_ms", 50, 600_000),
+            pg.string("pool_name")),
+        new Keys(keys.integer("max_keys_per_owner", 1, 10_000_000), keys.integer("sweep_interval_ms", 100, 3_600_000)));
   }
 }

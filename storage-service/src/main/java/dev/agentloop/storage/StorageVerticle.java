@@ -32,14 +32,18 @@ public final class StorageVerticle extends VerticleBase {
   public static final int MAX_MESSAGE_PAGE = 1000;
   /** The most messages a history window may ask for (a request holds at most this many anyway). */
   public static final int MAX_WINDOW = 100_000;
+  private final StorageConfig config;
   private ConversationRepository repository;
   private JobRepository jobs;
   private IdempotencyStore keys;
   private String backend;
 
+  public StorageVerticle(StorageConfig config) {
+    this.config = config;
+  }
+
   @Override
   public Future<?> start() {
-    StorageConfig config = StorageConfig.from(config());
     backend = config.backend();
     if ("postgres".equals(backend)) {
       PostgresConversationRepository database = new PostgresConversationRepository(vertx, config.postgres(),

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentloop.contract.ApiException;
+import dev.agentloop.contract.config.ConfigLoader;
+import dev.agentloop.contract.config.Settings;
 import dev.agentloop.contract.storage.Owners;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -57,8 +59,7 @@ class ConversationRepositoryContractTest {
   private ConversationRepository open(String backend) throws Exception {
     ConversationRepository repository;
     if ("postgres".equals(backend)) {
-      repository = new PostgresConversationRepository(vertx, StorageConfig.from(new JsonObject().put("storage",
-          new JsonObject().put("postgres", new JsonObject().put("url", freshDatabase())))).postgres());
+      repository = postgres(storage(freshDatabase()));
     } else {
       Path dir = Files.createTempDirectory("agentloop-repo-");
       repository = new LocalConversationRepository(vertx, dir);
@@ -277,8 +278,7 @@ class ConversationRepositoryContractTest {
     } finally {
       conn.close().await();
     }
-    PostgresConversationRepository repository = new PostgresConversationRepository(vertx, StorageConfig.from(
-        new JsonObject().put("storage", new JsonObject().put("postgres", new JsonObject().put("url", url)))).postgres());
+    PostgresConversationRepository repository = postgres(storage(url));
     repository.start().await(20, TimeUnit.SECONDS);
     cleanups.add(0, () -> repository.close().await());
     assertThat(repository.page(Owners.ANONYMOUS, "conv_before", 0, 10).await(10, TimeUnit.SECONDS).getString("title"))
@@ -306,12 +306,11 @@ class ConversationRepositoryContractTest {
   @Test
   void the_postgres_schema_migrates_once_and_a_second_start_changes_nothing() throws Exception {
     String url = freshDatabase();
-    StorageConfig.Postgres config = StorageConfig.from(new JsonObject().put("storage",
-        new JsonObject().put("postgres", new JsonObject().put("url", url)))).postgres();
+    StorageConfig storage = storage(url);
     List<PostgresConversationRepository> repositories = new ArrayList<>();
     List<Future<Void>> starts = new ArrayList<>();
     for (int i = 0; i < 3; i++) { // three nodes starting at once
-      PostgresConversationRepository repository = new PostgresConversationRepository(vertx, config);
+      PostgresConversationRepository repository = postgres(storage);
       repositories.add(repository);
       starts.add(repository.start());
     }
@@ -357,5 +356,16 @@ class ConversationRepositoryContractTest {
         .compose(c -> c.query("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").execute().eventually(c::close))
         .await());
     return "postgresql://" + user + (password.isEmpty() ? "" : ":" + password) + "@" + host + ":" + port + "/" + name;
+  }
+
+  /** The defaults with {@code storage.postgres.url} set. */
+  private static StorageConfig storage(String url) {
+    JsonObject tree = ConfigLoader.defaults();
+    tree.getJsonObject("storage").getJsonObject("postgres").put("url", url);
+    return StorageConfig.from(Settings.root(tree).section("storage"));
+  }
+
+  private PostgresConversationRepository postgres(StorageConfig storage) {
+    return new PostgresConversationRepository(vertx, storage.postgres(), storage.keys().maxPerOwner());
   }
 }

@@ -1,11 +1,11 @@
 package dev.agentloop.contract.config;
 
-import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * The process-wide settings: which services run here, clustering, metrics and shutdown (the
- * pre-stop delay, during which a draining process still serves, then the grace period).
+ * The process-wide settings: which services run here, clustering (and the node id, empty for the
+ * cluster member id), metrics and shutdown (the pre-stop delay, during which a draining process
+ * still serves, then the grace period).
  */
 public record AgentloopConfig(
     List<String> services,
@@ -14,6 +14,8 @@ public record AgentloopConfig(
     String clusterHost,
     int clusterPort,
     List<String> clusterMembers,
+    int clusterBusPort,
+    String nodeId,
     boolean metricsEnabled,
     String metricsRegistry,
     long shutdownGraceMs,
@@ -21,10 +23,9 @@ public record AgentloopConfig(
 
   public static final List<String> KNOWN_SERVICES = List.of("gateway", "llm", "storage");
 
-  public static AgentloopConfig from(JsonObject json) {
-    ConfigLoader.rejectRetiredKeys(json);
-    Settings root = Settings.root(json);
-    List<String> services = root.strings("services", KNOWN_SERVICES);
+  /** Reads the top-level {@code services} and the {@code cluster}, {@code metrics} and {@code shutdown} sections. */
+  public static AgentloopConfig from(Settings root) {
+    List<String> services = root.strings("services");
     if (services.isEmpty()) {
       throw root.error("services", "must name at least one of " + KNOWN_SERVICES);
     }
@@ -36,21 +37,23 @@ public record AgentloopConfig(
     Settings cluster = root.section("cluster");
     Settings metrics = root.section("metrics");
     Settings shutdown = root.section("shutdown");
-    String clusterName = cluster.string("name", "agentloop");
+    String clusterName = cluster.string("name");
     if (clusterName.isBlank()) {
       throw cluster.error("name", "must not be empty");
     }
     return new AgentloopConfig(
         services.stream().distinct().toList(),
-        cluster.bool("enabled", false),
+        cluster.bool("enabled"),
         clusterName,
-        cluster.string("host", "127.0.0.1"),
-        cluster.integer("port", 5701, 0, 65535),
-        cluster.strings("members", List.of("127.0.0.1")),
-        metrics.bool("enabled", true),
-        metrics.string("registry_name", "agentloop"),
-        shutdown.integer("grace_ms", 10_000, 0, 3_600_000),
-        shutdown.integer("pre_stop_delay_ms", 3_000, 0, 3_600_000));
+        cluster.string("host"),
+        cluster.integer("port", 0, 65535),
+        cluster.strings("members"),
+        cluster.integer("bus_port", 0, 65535),
+        cluster.string("node_id").trim(),
+        metrics.bool("enabled"),
+        metrics.string("registry_name"),
+        shutdown.integer("grace_ms", 0, 3_600_000),
+        shutdown.integer("pre_stop_delay_ms", 0, 3_600_000));
   }
 
   public boolean runs(String service) {

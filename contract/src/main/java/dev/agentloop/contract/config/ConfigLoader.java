@@ -7,10 +7,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -18,8 +15,10 @@ import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Builds the effective configuration: built-in defaults, then the YAML file named by
- * {@code AGENTLOOP_CONFIG}, then the {@code AGENTLOOP_*} environment variables. Runs once at start,
- * on the main thread, before any event loop exists.
+ * {@code AGENTLOOP_CONFIG} (a key the defaults do not have is an error), then the
+ * {@code AGENTLOOP_*} environment variables ({@link EnvironmentOverrides}). Runs once at start, on
+ * the main thread, before any event loop exists; the result is a tree in which every key has a
+ * value, read into the settings records once.
  */
 public final class ConfigLoader {
 
@@ -29,13 +28,23 @@ public final class ConfigLoader {
   }
 
   public static JsonObject load(Map<String, String> env) {
-    JsonObject config = defaults();
+    JsonObject defaults = defaults();
+    JsonObject config = defaults.copy();
     String file = env.get("AGENTLOOP_CONFIG");
     if (file != null && !file.isBlank()) {
-      merge(config, readFile(Path.of(file)));
+      JsonObject user = readFile(Path.of(file));
+      rejectRetiredKeys(user);
+      KnownKeys.check(defaults, user, "AGENTLOOP_CONFIG " + file + ": ");
+      merge(config, user);
     }
-    applyEnvironment(config, env);
-    AgentloopConfig.from(config); // fail fast on bad values
+    EnvironmentOverrides.apply(config, defaults, env);
+    AgentloopConfig.from(Settings.root(config)); // fail fast on bad values
+    return config;
+  }
+
+  /** Applies the {@code AGENTLOOP_*} variables of {@code env} to {@code config} (a tree over the defaults). */
+  public static JsonObject withEnvironment(JsonObject config, Map<String, String> env) {
+    EnvironmentOverrides.apply(config, defaults(), env);
     return config;
   }
 
@@ -117,72 +126,5 @@ public final class ConfigLoader {
       }
     }
     return target;
-  }
-
-  private record Override(String variable, String section, String key, Function<String, Object> parse) {
-  }
-
-  private static final List<Override> OVERRIDES = List.of(
-      new Override("AGENTLOOP_HTTP_PORT", "gateway", "port", v -> integer("AGENTLOOP_HTTP_PORT", v)),
-      new Override("AGENTLOOP_LLM_HTTP_PORT", "llm", "http_port", v -> integer("AGENTLOOP_LLM_HTTP_PORT", v)),
-      new Override("AGENTLOOP_LLM_HTTP_HOST", "llm", "http_host", String::trim),
-      new Override("AGENTLOOP_SERVICES", null, "services", ConfigLoader::list),
-      new Override("AGENTLOOP_STORAGE", "storage", "backend", String::trim),
-      new Override("AGENTLOOP_DATA_DIR", "storage", "data_dir", String::trim),
-      new Override("AGENTLOOP_PG_URL", "storage.postgres", "url", String::trim),
-      new Override("AGENTLOOP_API_KEYS", "gateway", "api_keys", ConfigLoader::list),
-      new Override("AGENTLOOP_ADMIN_KEY", "gateway", "admin_key", String::trim),
-      new Override("AGENTLOOP_TRUSTED_PROXIES", "gateway", "trusted_proxies", ConfigLoader::list),
-      new Override("AGENTLOOP_DEMO", "observability", "demo_enabled", v -> bool("AGENTLOOP_DEMO", v)),
-      new Override("AGENTLOOP_CLUSTER", "cluster", "enabled", v -> bool("AGENTLOOP_CLUSTER", v)),
-      new Override("AGENTLOOP_CLUSTER_NAME", "cluster", "name", String::trim),
-      new Override("AGENTLOOP_CLUSTER_HOST", "cluster", "host", String::trim),
-      new Override("AGENTLOOP_CLUSTER_PORT", "cluster", "port", v -> integer("AGENTLOOP_CLUSTER_PORT", v)),
-      new Override("AGENTLOOP_CLUSTER_MEMBERS", "cluster", "members", ConfigLoader::list),
-      new Override("AGENTLOOP_NODE_ID", "cluster", "node_id", String::trim),
-      new Override("AGENTLOOP_CLUSTER_BUS_PORT", "cluster", "bus_port", v -> integer("AGENTLOOP_CLUSTER_BUS_PORT", v)),
-      new Override("AGENTLOOP_SHUTDOWN_GRACE_MS", "shutdown", "grace_ms", v -> integer("AGENTLOOP_SHUTDOWN_GRACE_MS", v)),
-      new Override("AGENTLOOP_SHUTDOWN_PRE_STOP_DELAY_MS", "shutdown", "pre_stop_delay_ms",
-          v -> integer("AGENTLOOP_SHUTDOWN_PRE_STOP_DELAY_MS", v)));
-
-  static void applyEnvironment(JsonObject config, Map<String, String> env) {
-    for (Override o : OVERRIDES) {
-      String raw = env.get(o.variable());
-      if (raw == null || raw.isBlank()) {
-        continue;
-      }
-      JsonObject section = config;
-      if (o.section() != null) {
-        for (String part : o.section().split("\\.")) {
-          JsonObject next = section.getJsonObject(part);
-          if (next == null) {
-            next = new JsonObject();
-            section.put(part, next);
-          }
-          section = next;
-        }
-      }
-      section.put(o.key(), o.parse().apply(raw));
-    }
-  }
-
-  private static Object integer(String name, String value) {
-    try {
-      return Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      throw new ConfigException(name + " must be a whole number, got '" + value + "'");
-    }
-  }
-
-  private static Object bool(String name, String value) {
-    return switch (value.trim().toLowerCase()) {
-      case "true", "1", "yes", "on" -> true;
-      case "false", "0", "no", "off" -> false;
-      default -> throw new ConfigException(name + " must be true or false, got '" + value + "'");
-    };
-  }
-
-  private static Object list(String value) {
-    return new JsonArray(Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
   }
 }

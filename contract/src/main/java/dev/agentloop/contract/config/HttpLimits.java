@@ -1,7 +1,6 @@
 package dev.agentloop.contract.config;
 
-import dev.agentloop.contract.config.Settings;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.buffer.Buffer;
 
 /**
  * The limits every OpenAI-compatible front enforces, each answered with its own 4xx: body size
@@ -21,29 +20,25 @@ public record HttpLimits(
     long sseKeepaliveMs,
     long slowReaderTimeoutMs) {
 
-  public static final HttpLimits DEFAULT = new HttpLimits(1 << 20, 8192, 1024, 262_144, 64, 100_000, 120_000,
-      30_000, 3_000, 30_000);
-
-  /** Reads {@code gateway.*} (body_limit_bytes, max_tokens_limit) and {@code gateway.limits.*}. */
-  public static HttpLimits from(JsonObject root) {
-    Settings gateway = Settings.root(root).section("gateway");
+  /** Reads the {@code gateway} section's body_limit_bytes, max_tokens_limit and {@code limits.*}. */
+  public static HttpLimits from(Settings gateway) {
     Settings limits = gateway.section("limits");
     int day = 24 * 3600 * 1000;
     return new HttpLimits(
-        gateway.integer("body_limit_bytes", (int) DEFAULT.bodyLimitBytes(), 1024, Integer.MAX_VALUE),
-        limits.integer("max_header_bytes", DEFAULT.maxHeaderBytes(), 1024, 1 << 20),
-        limits.integer("max_messages", DEFAULT.maxMessages(), 1, 1_000_000),
-        limits.integer("max_message_chars", DEFAULT.maxMessageChars(), 1, Integer.MAX_VALUE),
-        limits.integer("max_json_depth", DEFAULT.maxJsonDepth(), 4, 1000),
-        gateway.integer("max_tokens_limit", DEFAULT.maxTokensLimit(), 1, 10_000_000),
-        limits.integer("idle_timeout_ms", (int) DEFAULT.idleTimeoutMs(), 0, day),
-        limits.integer("request_timeout_ms", (int) DEFAULT.requestTimeoutMs(), 0, day),
-        limits.integer("sse_keepalive_ms", (int) DEFAULT.sseKeepaliveMs(), 0, day),
-        limits.integer("slow_reader_timeout_ms", (int) DEFAULT.slowReaderTimeoutMs(), 0, day));
+        gateway.integer("body_limit_bytes", 1024, Integer.MAX_VALUE),
+        limits.integer("max_header_bytes", 1024, 1 << 20),
+        limits.integer("max_messages", 1, 1_000_000),
+        limits.integer("max_message_chars", 1, Integer.MAX_VALUE),
+        limits.integer("max_json_depth", 4, 1000),
+        gateway.integer("max_tokens_limit", 1, 10_000_000),
+        limits.integer("idle_timeout_ms", 0, day),
+        limits.integer("request_timeout_ms", 0, day),
+        limits.integer("sse_keepalive_ms", 0, day),
+        limits.integer("slow_reader_timeout_ms", 0, day));
   }
 
   /** The deepest nesting of objects and arrays, strings skipped; stops early past the limit. */
-  public static int jsonDepth(io.vertx.core.buffer.Buffer body, int stopAt) {
+  public static int jsonDepth(Buffer body, int stopAt) {
     int depth = 0;
     int max = 0;
     boolean inString = false;

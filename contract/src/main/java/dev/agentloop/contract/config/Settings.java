@@ -8,6 +8,11 @@ import java.util.List;
 /**
  * Typed, checked reads from one section of the configuration. Every bad value becomes a
  * {@link ConfigException} naming the full key, so a start-up failure is one readable line.
+ *
+ * <p>The configuration read is the defaults YAML with the user's layers merged over it, so every
+ * key has a value: the reads without a fallback treat a missing key as an error naming it. The
+ * reads with a fallback are for values inherited from another key (a model's own timeouts over
+ * the gateway's), never for defaults written in Java.
  */
 public final class Settings {
 
@@ -37,6 +42,56 @@ public final class Settings {
 
   public boolean has(String key) {
     return json.getValue(key) != null;
+  }
+
+  public int integer(String key, int min, int max) {
+    required(key);
+    return integer(key, 0, min, max);
+  }
+
+  public double number(String key, double min, double max) {
+    required(key);
+    return number(key, 0, min, max);
+  }
+
+  public boolean bool(String key) {
+    required(key);
+    return bool(key, false);
+  }
+
+  public String string(String key) {
+    required(key);
+    return string(key, null);
+  }
+
+  /** A key that is present (in the defaults) but may be null: unset. */
+  public String optionalString(String key) {
+    if (!json.containsKey(key)) {
+      throw missing(key);
+    }
+    return string(key, null);
+  }
+
+  public String oneOf(String key, List<String> allowed) {
+    required(key);
+    return oneOf(key, null, allowed);
+  }
+
+  public List<String> strings(String key) {
+    required(key);
+    return strings(key, List.of());
+  }
+
+  private Object required(String key) {
+    Object value = json.getValue(key);
+    if (value == null) {
+      throw missing(key);
+    }
+    return value;
+  }
+
+  private ConfigException missing(String key) {
+    return new ConfigException(name(key) + " must be set (the defaults name every key; is it set to null?)");
   }
 
   public int integer(String key, int fallback, int min, int max) {

@@ -7,7 +7,6 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.threadchecker.BlockedThreadEvent;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.Shareable;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -30,12 +29,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Series: {@code agentloop_blocked_thread_events_total{thread}}.
  */
-public final class BlockedThreads implements Shareable {
+public final class BlockedThreads {
 
   public static final String COUNTER = "agentloop_blocked_thread_events";
   private static final Logger LOG = LoggerFactory.getLogger(BlockedThreads.class);
-  private static final String MAP = "agentloop.observability";
-  private static final String KEY = "blocked-threads";
   private static final int STACK_DEPTH = 40;
 
   /** One block of one thread, as last reported. */
@@ -61,18 +58,16 @@ public final class BlockedThreads implements Shareable {
     this.keep = keep;
   }
 
-  /** Hooks the checker of {@code vertx} and makes the result findable through {@link #of}. */
+  /** Hooks the checker of {@code vertx}; the result goes into the {@link Node} built with it. */
   public static BlockedThreads install(Vertx vertx, MeterRegistry registry, int keep) {
     BlockedThreads blocked = new BlockedThreads(registry, keep);
     ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(blocked::onBlocked);
-    vertx.sharedData().getLocalMap(MAP).put(KEY, blocked);
     return blocked;
   }
 
-  /** The instance installed on {@code vertx}, or an empty one when none is. */
-  public static BlockedThreads of(Vertx vertx) {
-    Object found = vertx.sharedData().getLocalMap(MAP).get(KEY);
-    return found instanceof BlockedThreads blocked ? blocked : new BlockedThreads(null, 0);
+  /** One that no checker reports to: it stays empty. */
+  public static BlockedThreads unhooked(MeterRegistry registry, int keep) {
+    return new BlockedThreads(registry, keep);
   }
 
   /** Blocks seen since start, every thread together. */

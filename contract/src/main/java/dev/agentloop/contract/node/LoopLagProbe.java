@@ -23,7 +23,8 @@ public final class LoopLagProbe extends VerticleBase {
   public static final String LAG_RECENT_MAX = "agentloop_eventloop_lag_recent_max";
   private static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  private long intervalNanos;
+  private final long intervalNanos;
+  private final MeterRegistry registry;
   private Timer lag;
   private long timerId = -1;
   private volatile long dueAtNanos;
@@ -32,12 +33,15 @@ public final class LoopLagProbe extends VerticleBase {
   private long previousWindowMaxNanos;
   private long windowStartNanos;
 
+  /** A probe due every {@code intervalMs} ({@code observability.lag_probe_interval_ms}). */
+  public LoopLagProbe(long intervalMs, MeterRegistry registry) {
+    this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
+    this.registry = registry;
+  }
+
   @Override
   public Future<?> start() {
-    ObservabilityConfig config = ObservabilityConfig.from(config());
-    MeterRegistry registry = Metrics.registry(config());
     String thread = Thread.currentThread().getName();
-    intervalNanos = TimeUnit.MILLISECONDS.toNanos(config.lagProbeIntervalMs());
     lag = Timer.builder(LAG_TIMER)
         .description("How late a timer due on this event loop fired (event-loop lag)")
         .tag("thread", thread)

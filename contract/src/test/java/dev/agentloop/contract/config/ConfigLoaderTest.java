@@ -50,7 +50,7 @@ class ConfigLoaderTest {
     assertThat(config.getJsonObject("storage").getString("data_dir")).isEqualTo("/tmp/x");
     assertThat(config.getJsonObject("storage").getJsonObject("postgres").getString("url")).isEqualTo("postgresql://u:p@h:5/db");
     assertThat(config.getJsonObject("gateway").getJsonArray("api_keys")).containsExactly("k1", "k2");
-    AgentloopConfig process = AgentloopConfig.from(config);
+    AgentloopConfig process = AgentloopConfig.from(Settings.root(config));
     assertThat(process.clustered()).isTrue();
     assertThat(process.clusterHost()).isEqualTo("10.0.0.5");
     assertThat(process.clusterMembers()).containsExactly("10.0.0.5", "10.0.0.6");
@@ -129,5 +129,79 @@ class ConfigLoaderTest {
         .put("hosts", List.of()))).section("gateway");
     assertThatThrownBy(() -> gateway.integer("port", 8080, 0, 65535))
         .isInstanceOf(ConfigException.class).hasMessage("gateway.port must be between 0 and 65535, got 70000");
+  }
+
+  @Test
+  @DisplayName("AGENTLOOP_<SECTION>__<KEY>__<SUBKEY> sets any key, typed like its default, beside the short variables")
+  void generic_environment_override() {
+    JsonObject config = ConfigLoader.load(Map.of(
+        "AGENTLOOP_GATEWAY__LIMITS__MAX_JSON_DEPTH", "32",
+        "AGENTLOOP_GATEWAY__RATE_LIMITS__REQUESTS_PER_SECOND", "2.5",
+        "AGENTLOOP_GATEWAY__TLS_TERMINATED_UPSTREAM", "yes",
+        "AGENTLOOP_CLUSTER__MEMBERS", "a, b",
+        "AGENTLOOP_STORAGE__POSTGRES__POOL_NAME", "pg-2",
+        "AGENTLOOP_HTTP_PORT", "9001"));
+    JsonObject gateway = config.getJsonObject("gateway");
+    assertThat(gateway.getJsonObject("limits").getValue("max_json_depth")).isEqualTo(32);
+    assertThat(gateway.getJsonObject("limits").getInteger("max_messages")).isEqualTo(1024);
+    assertThat(gateway.getJsonObject("rate_limits").getValue("requests_per_second")).isEqualTo(2.5);
+    assertThat(gateway.getValue("tls_terminated_upstream")).isEqualTo(true);
+    assertThat(gateway.getInteger("port")).isEqualTo(9001);
+    assertThat(config.getJsonObject("cluster").getJsonArray("members")).containsExactly("a", "b");
+    assertThat(config.getJsonObject("storage").getJsonObject("postgres").getString("pool_name")).isEqualTo("pg-2");
+    assertThat(HttpLimits.from(Settings.root(config).section("gateway")).maxJsonDepth()).isEqualTo(32);
+  }
+
+  @Test
+  @DisplayName("a generic variable naming no key, or with a value of the wrong type, fails naming it")
+  void generic_environment_errors() {
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_GATEWAY__LIMITS__MAX_JSON_DEPHT", "32")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("AGENTLOOP_GATEWAY__LIMITS__MAX_JSON_DEPHT").hasMessageContaining("gateway.limits.max_json_depht");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_NOSUCH__KEY", "1")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("nosuch.key");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_GATEWAY__LIMITS", "1")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("gateway.limits is a section");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_GATEWAY__LIMITS__MAX_JSON_DEPTH", "deep")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("AGENTLOOP_GATEWAY__LIMITS__MAX_JSON_DEPTH")
+        .hasMessageContaining("whole number");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_SHUTDOWN__GRACE_MS", "-1")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("shutdown.grace_ms");
+  }
+
+  @Test
+  @DisplayName("a key of the YAML file that the defaults do not have fails naming it, in a model's section too")
+  void unknown_yaml_keys(@TempDir Path dir) throws Exception {
+    Path typo = dir.resolve("typo.yaml");
+    Files.writeString(typo, "gateway:\n  limits: { max_json_dpth: 3 }\n");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_CONFIG", typo.toString())))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("gateway.limits.max_json_dpth")
+        .hasMessageContaining("typo.yaml");
+    Path top = dir.resolve("top.yaml");
+    Files.writeString(top, "gatway: { port: 1 }\n");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_CONFIG", top.toString())))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("gatway");
+    Path model = dir.resolve("model.yaml");
+    Files.writeString(model, "gateway:\n  models:\n    mock-slow: { timeouts: { first_tokn_ms: 5 } }\n");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_CONFIG", model.toString())))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("gateway.models.mock-slow.timeouts.first_tokn_ms");
+    Path old = dir.resolve("old.yaml");
+    Files.writeString(old, "gateway:\n  rate_limits: { concurrent_streams: 4 }\n");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_CONFIG", old.toString())))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("gateway.admission.stream.per_client");
+    Path fine = dir.resolve("fine.yaml");
+    Files.writeString(fine, "gateway:\n  models:\n    mock-slow: { timeouts: { first_token_ms: 5 }, fallbacks: [mock-fast] }\n");
+    assertThat(ConfigLoader.load(Map.of("AGENTLOOP_CONFIG", fine.toString())).getJsonObject("gateway")
+        .getJsonObject("models").getJsonObject("mock-slow").getJsonObject("timeouts").getInteger("first_token_ms"))
+        .isEqualTo(5);
+  }
+
+  @Test
+  @DisplayName("a key missing from the merged tree is an error naming it, not a silent default")
+  void missing_key_is_an_error() {
+    JsonObject config = ConfigLoader.defaults();
+    config.getJsonObject("gateway").getJsonObject("limits").remove("max_json_depth");
+    assertThatThrownBy(() -> HttpLimits.from(Settings.root(config).section("gateway")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("gateway.limits.max_json_depth must be set");
   }
 }

@@ -1,13 +1,15 @@
 package dev.agentloop.gateway.admin;
 
-import dev.agentloop.gateway.GatewayConfig;
 import dev.agentloop.contract.ApiException;
-import dev.agentloop.contract.node.NodeState;
+import dev.agentloop.contract.node.Node;
+import dev.agentloop.contract.node.ObservabilityConfig;
 import dev.agentloop.front.guards.AdminAccess;
 import dev.agentloop.front.guards.FrontGuards;
 import dev.agentloop.contract.node.Metrics;
 import dev.agentloop.contract.node.BlockedThreads;
 import dev.agentloop.contract.node.ObservabilityConfig;
+import dev.agentloop.gateway.settings.GatewaySettings;
+import dev.agentloop.front.HttpErrors;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -34,7 +36,8 @@ public final class AdminRoutes {
   private static final long FEED_PERIOD_MS = 1_000;
 
   private final Vertx vertx;
-  private final GatewayConfig gateway;
+  private final GatewaySettings gateway;
+  private final Node node;
   private final ObservabilityConfig observability;
   private final MeterRegistry registry;
   private final FrontGuards guards;
@@ -42,11 +45,12 @@ public final class AdminRoutes {
   private final Set<HttpServerResponse> feeds = new HashSet<>();
   private Buffer dashboard;
 
-  public AdminRoutes(Vertx vertx, JsonObject config, GatewayConfig gateway, FrontGuards guards) {
+  public AdminRoutes(Vertx vertx, GatewaySettings gateway, Node node, FrontGuards guards) {
     this.vertx = vertx;
     this.gateway = gateway;
-    this.observability = ObservabilityConfig.from(config);
-    this.registry = Metrics.registry(config);
+    this.node = node;
+    this.observability = gateway.observability();
+    this.registry = node.registry();
     this.guards = guards;
     this.access = guards.admin();
   }
@@ -59,14 +63,14 @@ public final class AdminRoutes {
     router.get("/dashboard").handler(access.login()).handler(this::dashboard);
     router.get("/admin/feed").handler(access.withCookie()).handler(this::feed);
     router.get("/admin/blocked-threads").handler(access)
-        .handler(ctx -> ctx.json(BlockedThreads.of(vertx).toJson()));
+        .handler(ctx -> ctx.json(node.blockedThreads().toJson()));
     if (observability.demoEnabled()) {
       router.post("/admin/demo/block").handler(access).handler(this::block);
       router.post("/admin/demo/offload").handler(access).handler(this::offload);
     }
     return vertx.executeBlocking(() -> {
       // one throwaway sample on a worker loads the sampler's classes there, not on a loop at the first feed
-      new DashboardSampler(registry, BlockedThreads.of(vertx)).sample().encode();
+      new DashboardSampler(registry, node.blockedThreads()).sample().encode();
       return readDashboard();
     }).onSuccess(page -> dashboard = page).mapEmpty();
   }
@@ -99,10 +103,10 @@ public final class AdminRoutes {
         .putHeader("content-type", "text/event-stream; charset=utf-8")
         .putHeader("cache-control", "no-cache")
         .putHeader("x-accel-buffering", "no");
-    DashboardSampler sampler = new DashboardSampler(registry, BlockedThreads.of(vertx));
+    DashboardSampler sampler = new DashboardSampler(registry, node.blockedThreads());
     feeds.add(response);
     Runnable push = () -> {
-      if (NodeState.isDraining(vertx)) {
+      if (node.state().isDraining()) {
         response.end();
       } else if (!response.writeQueueFull()) {
         response.write("data: " + sampler.sample().encode() + "\n\n");

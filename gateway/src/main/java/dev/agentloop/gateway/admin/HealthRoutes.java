@@ -2,14 +2,13 @@ package dev.agentloop.gateway.admin;
 
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
-import dev.agentloop.contract.node.NodeState;
+import dev.agentloop.contract.node.Node;
 import dev.agentloop.contract.stream.StreamProtocol;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
@@ -39,6 +38,7 @@ public final class HealthRoutes {
   static final long CHECK_TIMEOUT_MS = 1_000;
 
   private final Vertx vertx;
+  private final Node node;
   private final long timeoutMs;
   private final HealthChecks readiness;
   private final HealthChecks liveness;
@@ -46,12 +46,13 @@ public final class HealthRoutes {
   /** The bus address each ping check asks, named in its result even when it timed out. */
   private final Map<String, String> addresses = new HashMap<>();
 
-  public HealthRoutes(Vertx vertx) {
-    this(vertx, CHECK_TIMEOUT_MS);
+  public HealthRoutes(Vertx vertx, Node node) {
+    this(vertx, node, CHECK_TIMEOUT_MS);
   }
 
-  HealthRoutes(Vertx vertx, long timeoutMs) {
+  HealthRoutes(Vertx vertx, Node node, long timeoutMs) {
     this.vertx = vertx;
+    this.node = node;
     this.timeoutMs = timeoutMs;
     this.liveness = HealthChecks.create(vertx).register("event_loop", timeoutMs, promise -> promise.complete(
         Status.OK(new JsonObject().put("data", new JsonObject().put("thread", Thread.currentThread().getName())))));
@@ -59,7 +60,7 @@ public final class HealthRoutes {
     ping("llm", Addresses.LLM_PING);
     ping("storage", Addresses.STORAGE_PING);
     ready("accepting", this::accepting);
-    if (vertx.isClustered()) {
+    if (node.clusterManager() != null) {
       ready("cluster", this::cluster);
     }
   }
@@ -135,8 +136,8 @@ public final class HealthRoutes {
   }
 
   private void cluster(Promise<Status> promise) {
-    ClusterManager manager = ((VertxInternal) vertx).clusterManager();
-    boolean member = manager != null && manager.isActive() && manager.getNodes().contains(manager.getNodeId());
+    ClusterManager manager = node.clusterManager();
+    boolean member = manager.isActive() && manager.getNodes().contains(manager.getNodeId());
     promise.complete(member
         ? Status.OK(new JsonObject().put("data", new JsonObject().put("node", manager.getNodeId())
             .put("members", manager.getNodes().size())))
@@ -144,7 +145,7 @@ public final class HealthRoutes {
   }
 
   private void accepting(Promise<Status> promise) {
-    promise.complete(NodeState.isDraining(vertx)
+    promise.complete(node.state().isDraining()
         ? Status.KO(new JsonObject().put("error", "The process is shutting down.")) : Status.OK());
   }
 }

@@ -6,13 +6,15 @@ import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.chat.ChatRequest;
 import dev.agentloop.contract.chat.ChatService;
 import dev.agentloop.contract.chat.Completion;
-import dev.agentloop.contract.config.HttpLimits;
+import dev.agentloop.contract.node.Node;
 import dev.agentloop.contract.storage.ConversationIds;
 import dev.agentloop.contract.storage.Owners;
 import dev.agentloop.front.ChatBodies;
 import dev.agentloop.gateway.conversations.ConversationHistory;
-import dev.agentloop.gateway.conversations.StorageClient;
+import dev.agentloop.gateway.storage.StorageClient;
+import dev.agentloop.gateway.chain.Breakers;
 import dev.agentloop.gateway.chain.ResilientChatService;
+import dev.agentloop.gateway.settings.GatewaySettings;
 import dev.agentloop.contract.stream.TokenStreamProducer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -45,19 +47,29 @@ public final class AgentVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AgentVerticle.class);
   private static final int MAX_EVENTS = 64;
   private final Map<String, Run> runs = new HashMap<>(); // runs and cancels are tasks of this verticle's context
+  private final GatewaySettings config;
+  private final Node node;
+  private final Breakers breakers;
   private ResilientChatService models;
   private MockTools tools;
   private ChatBodies bodies;
   private ConversationHistory history;
   private StorageClient storage;
 
+  /** {@code breakers} are the node's, shared with the gateway and the jobs. */
+  public AgentVerticle(GatewaySettings config, Node node, Breakers breakers) {
+    this.config = config;
+    this.node = node;
+    this.breakers = breakers;
+  }
+
   @Override
   public Future<?> start() {
-    models = ResilientChatService.create(vertx, config());
+    models = ResilientChatService.create(vertx, config::timeoutsFor, breakers, node.state());
     tools = new MockTools(vertx);
-    bodies = ChatBodies.from(config());
+    bodies = new ChatBodies(config.limits());
     storage = new StorageClient(vertx);
-    history = new ConversationHistory(storage, ConversationHistory.Window.from(config()), HttpLimits.from(config()));
+    history = new ConversationHistory(storage, config.history(), config.limits());
     return Future.all(models.ready(),
         vertx.eventBus().<JsonObject>localConsumer(Addresses.AGENT_RUN, this::handle).completion(),
         vertx.eventBus().<JsonObject>localConsumer(Addresses.AGENT_CANCEL, message -> {

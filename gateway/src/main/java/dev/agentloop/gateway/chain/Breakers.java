@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * The circuit breakers of one process (one per model) and the resilience series: breaker state as
  * {@code agentloop_breaker_state{model}} (0 closed, 1 open, 2 half-open), retries as
  * {@code agentloop_retries_total{model,reason}}, fallbacks as {@code agentloop_fallbacks_total{from,to}}.
- * One instance per metrics registry, shared by every verticle that calls models.
+ * One instance per node, shared by every verticle that calls models.
  *
  * <p>A model name is the client's choice, so a breaker (and its series) exists only for a model
  * known to exist: one the configuration names, or one whose service answered with something other
@@ -25,7 +25,6 @@ public final class Breakers {
 
   static final String OTHER = "other";
   private static final Logger LOG = LoggerFactory.getLogger(Breakers.class);
-  private static final Map<MeterRegistry, Breakers> INSTANCES = new ConcurrentHashMap<>();
 
   private final MeterRegistry registry;
   private final ResilienceConfig config;
@@ -34,14 +33,11 @@ public final class Breakers {
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final AtomicBoolean warnedFull = new AtomicBoolean();
 
-  private Breakers(MeterRegistry registry, ResilienceConfig config) {
+  /** The node's breakers; built once with the node and shared by every verticle that calls models. */
+  public Breakers(MeterRegistry registry, ResilienceConfig config) {
     this.registry = registry;
     this.config = config;
     this.named = config.namedModels();
-  }
-
-  public static Breakers of(MeterRegistry registry, ResilienceConfig config) {
-    return INSTANCES.computeIfAbsent(registry, r -> new Breakers(r, config));
   }
 
   public ResilienceConfig config() {

@@ -22,18 +22,20 @@ final class MemberLoss {
   private static final long POLL_MS = 100;
 
   private final Vertx vertx;
+  private final NodeState node;
   private final Future<Void> ready;
 
-  private MemberLoss(Vertx vertx, Future<Void> ready) {
+  private MemberLoss(Vertx vertx, NodeState node, Future<Void> ready) {
     this.vertx = vertx;
+    this.node = node;
     this.ready = ready;
   }
 
   /** Starts listening for llm instances that announce they are leaving; call from the owning verticle. */
-  static MemberLoss watch(Vertx vertx) {
-    Future<Void> listening = vertx.eventBus().consumer(Addresses.LLM_LEAVING, msg -> NodeState.memberLeft(vertx))
+  static MemberLoss watch(Vertx vertx, NodeState node) {
+    Future<Void> listening = vertx.eventBus().consumer(Addresses.LLM_LEAVING, msg -> node.memberLeft())
         .completion();
-    return new MemberLoss(vertx, listening);
+    return new MemberLoss(vertx, node, listening);
   }
 
   /** Completes once the leaving announcements are heard. */
@@ -43,7 +45,7 @@ final class MemberLoss {
 
   /** Whether a member was lost within the window before {@code startedNanos} or after it. */
   boolean lostSince(long startedNanos) {
-    return NodeState.memberLeftSince(vertx, startedNanos - WINDOW_NANOS);
+    return node.memberLeftSince(startedNanos - WINDOW_NANOS);
   }
 
   /**

@@ -10,12 +10,10 @@ import dev.agentloop.contract.stream.TokenStream;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import dev.agentloop.contract.node.Metrics;
+import dev.agentloop.contract.stream.StreamTimeouts;
 import dev.agentloop.contract.chat.LlmClient;
-import dev.agentloop.gateway.GatewayConfig;
 import dev.agentloop.contract.ApiException.Reason;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,6 +23,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The model chain: the one {@link ChatService} every gateway-side caller (chat, fan-out, jobs,
@@ -64,14 +63,13 @@ public final class ResilientChatService implements ChatService {
   }
 
   /**
-   * The one factory of the chain: the llm-service over the bus with the per-model timeouts, behind
-   * this process's breakers, listening for llm instances that leave. Call it from the verticle that
-   * uses the chain and let its start wait for {@link #ready()}.
+   * The one factory of the chain: the llm-service over the bus with the per-model {@code timeouts},
+   * behind the node's {@code breakers}, listening for llm instances that leave. Call it from the
+   * verticle that uses the chain and let its start wait for {@link #ready()}.
    */
-  public static ResilientChatService create(Vertx vertx, JsonObject config) {
-    GatewayConfig gateway = GatewayConfig.from(config);
-    return new ResilientChatService(vertx, new LlmClient(vertx, gateway::timeoutsFor),
-        Breakers.of(Metrics.registry(config), ResilienceConfig.from(config)), MemberLoss.watch(vertx));
+  public static ResilientChatService create(Vertx vertx, Function<String, StreamTimeouts> timeouts, Breakers breakers,
+      NodeState node) {
+    return new ResilientChatService(vertx, new LlmClient(vertx, timeouts), breakers, MemberLoss.watch(vertx, node));
   }
 
   /** Completes once the chain hears llm instances announce that they leave. */

@@ -1,7 +1,10 @@
 package dev.agentloop.gateway.conversations;
 
 import dev.agentloop.contract.Addresses;
+import dev.agentloop.contract.ApiException;
+import dev.agentloop.contract.node.Node;
 import dev.agentloop.front.HttpErrors;
+import dev.agentloop.gateway.storage.StorageClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -75,9 +78,9 @@ final class ConversationExport {
     return first ? format.header(page).appendBuffer(messages) : messages;
   }
 
-  /** Removes export files older than {@link #SWEEP_AGE_MS}; once per Vert.x instance and folder. */
-  static void sweep(Vertx vertx, Path dir) {
-    if (vertx.sharedData().getLocalMap("agentloop.exports.swept").putIfAbsent(dir.toString(), true) != null) {
+  /** Removes export files older than {@link #SWEEP_AGE_MS}; once per node and folder. */
+  static void sweep(Vertx vertx, Path dir, Node node) {
+    if (!node.firstSweepOf(dir)) {
       return;
     }
     FileSystem fs = vertx.fileSystem();

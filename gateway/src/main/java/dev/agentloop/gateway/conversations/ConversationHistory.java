@@ -3,6 +3,7 @@ package dev.agentloop.gateway.conversations;
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.config.Settings;
 import dev.agentloop.contract.config.HttpLimits;
+import dev.agentloop.gateway.storage.StorageClient;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,10 +23,10 @@ public final class ConversationHistory {
   /** {@code gateway.conversations.history}. */
   public record Window(int maxMessages, int maxChars) {
 
-    public static Window from(JsonObject root) {
-      Settings history = Settings.root(root).section("gateway").section("conversations").section("history");
-      return new Window(history.integer("max_messages", 100, 0, 100_000),
-          history.integer("max_chars", 200_000, 0, Integer.MAX_VALUE));
+    /** Reads {@code conversations.history} of the {@code gateway} section. */
+    public static Window from(Settings gateway) {
+      Settings history = gateway.section("conversations").section("history");
+      return new Window(history.integer("max_messages", 0, 100_000), history.integer("max_chars", 0, Integer.MAX_VALUE));
     }
   }
 

@@ -11,6 +11,7 @@ import dev.agentloop.contract.storage.ConversationIds;
 import dev.agentloop.contract.storage.StoredText;
 import dev.agentloop.gateway.idempotency.Attempt;
 import dev.agentloop.gateway.idempotency.Idempotency;
+import dev.agentloop.gateway.storage.StorageClient;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

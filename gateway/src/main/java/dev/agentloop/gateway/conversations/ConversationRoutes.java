@@ -2,13 +2,14 @@ package dev.agentloop.gateway.conversations;
 
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
-import dev.agentloop.contract.config.Settings;
+import dev.agentloop.contract.node.Node;
 import dev.agentloop.front.guards.Owner;
 import dev.agentloop.contract.config.HttpLimits;
 import dev.agentloop.front.HttpErrors;
 import dev.agentloop.front.JsonBody;
 import dev.agentloop.contract.storage.ConversationIds;
 import dev.agentloop.gateway.idempotency.Idempotency;
+import dev.agentloop.gateway.storage.StorageClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -32,20 +33,22 @@ public final class ConversationRoutes {
   private final Path exportsDir;
   private final HttpLimits limits;
   private final Idempotency idempotency;
+  private final Node node;
 
-  /** {@code root} is the whole configuration; exports go under its {@code storage.data_dir}. */
-  public ConversationRoutes(Vertx vertx, StorageClient storage, JsonObject root, HttpLimits limits, Idempotency idempotency) {
+  /** Exports go to {@code exportsDir} ({@code exports} under {@code storage.data_dir}); {@code node} sweeps it once. */
+  public ConversationRoutes(Vertx vertx, StorageClient storage, Path exportsDir, HttpLimits limits,
+      Idempotency idempotency, Node node) {
     this.vertx = vertx;
     this.limits = limits;
     this.storage = storage;
     this.idempotency = idempotency;
-    Path dataDir = Path.of(Settings.root(root).section("storage").string("data_dir", "./data"));
-    this.exportsDir = dataDir.toAbsolutePath().normalize().resolve("exports");
+    this.exportsDir = exportsDir;
+    this.node = node;
     this.export = new ConversationExport(vertx, storage, exportsDir);
   }
 
   public void mount(Router router) {
-    ConversationExport.sweep(vertx, exportsDir);
+    ConversationExport.sweep(vertx, exportsDir, node);
     router.post("/v1/conversations").handler(this::create);
     router.get("/v1/conversations").handler(this::list);
     router.get("/v1/conversations/:id").handler(this::get);

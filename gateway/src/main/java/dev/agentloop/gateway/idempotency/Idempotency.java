@@ -3,7 +3,7 @@ package dev.agentloop.gateway.idempotency;
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.front.guards.Owner;
-import dev.agentloop.gateway.conversations.StorageClient;
+import dev.agentloop.gateway.storage.StorageClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -1,7 +1,6 @@
 package dev.agentloop.gateway.idempotency;
 
 import dev.agentloop.contract.config.Settings;
-import io.vertx.core.json.JsonObject;
 
 /**
  * {@code gateway.idempotency}: how long a completed key answers its first response
@@ -10,9 +9,10 @@ import io.vertx.core.json.JsonObject;
  */
 public record IdempotencyConfig(long ttlMs, long lockMs) {
 
-  public static IdempotencyConfig from(JsonObject root) {
-    Settings idempotency = Settings.root(root).section("gateway").section("idempotency");
-    return new IdempotencyConfig(idempotency.integer("ttl_ms", 86_400_000, 1_000, Integer.MAX_VALUE),
-        idempotency.integer("lock_ms", 30_000, 100, 86_400_000));
+  /** Reads {@code idempotency} of the {@code gateway} section. */
+  public static IdempotencyConfig from(Settings gateway) {
+    Settings idempotency = gateway.section("idempotency");
+    return new IdempotencyConfig(idempotency.integer("ttl_ms", 1_000, Integer.MAX_VALUE),
+        idempotency.integer("lock_ms", 100, 86_400_000));
   }
 }

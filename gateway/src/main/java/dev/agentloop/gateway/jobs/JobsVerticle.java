@@ -3,9 +3,10 @@ package dev.agentloop.gateway.jobs;
 import dev.agentloop.contract.stream.Delta;
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
-import dev.agentloop.contract.node.NodeState;
+import dev.agentloop.contract.config.HttpLimits;
+import dev.agentloop.contract.node.Node;
+import dev.agentloop.contract.stream.StreamTimeouts;
 import dev.agentloop.front.guards.Admission;
-import dev.agentloop.contract.node.Metrics;
 import dev.agentloop.contract.chat.ChatService;
 import dev.agentloop.front.openai.ChatWire;
 import dev.agentloop.contract.chat.Completion;
@@ -13,7 +14,8 @@ import dev.agentloop.contract.storage.JobIds;
 import dev.agentloop.contract.storage.Owners;
 import dev.agentloop.contract.stream.StreamProtocol;
 import dev.agentloop.front.ChatBodies;
-import dev.agentloop.gateway.conversations.StorageClient;
+import dev.agentloop.gateway.storage.StorageClient;
+import dev.agentloop.gateway.chain.Breakers;
 import dev.agentloop.gateway.chain.ResilientChatService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -29,6 +31,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Runs background jobs: each a batch of chat requests with at most {@code concurrency} in flight
@@ -44,25 +47,41 @@ public final class JobsVerticle extends VerticleBase {
 
   private final Map<String, Job> jobs = new ConcurrentHashMap<>(); // the scrape reads it
   private final Map<String, Counter> finished = new ConcurrentHashMap<>();
-  private JobsConfig config;
+  private final JobsConfig config;
+  private final HttpLimits limits;
+  private final Function<String, StreamTimeouts> timeouts;
+  private final Node self;
+  private final Admission admission;
+  private final Breakers breakers;
+  private final String node;
   private JobStorage storage;
   private ResilientChatService models;
   private ChatBodies bodies;
-  private Admission admission;
   private JobWatchers watchers;
-  private String node;
   private final String incarnation = UUID.randomUUID().toString();
   private boolean stopping;
 
+  /**
+   * {@code limits} check the items' chat requests, {@code timeouts} are the per-model ones;
+   * {@code admission} and {@code breakers} are the node's, shared with both fronts and the agent runs.
+   */
+  public JobsVerticle(JobsConfig config, HttpLimits limits, Function<String, StreamTimeouts> timeouts, Node node,
+      Admission admission, Breakers breakers) {
+    this.config = config;
+    this.limits = limits;
+    this.timeouts = timeouts;
+    this.self = node;
+    this.node = node.id();
+    this.admission = admission;
+    this.breakers = breakers;
+  }
+
   @Override
   public Future<?> start() {
-    config = JobsConfig.from(config());
     storage = new JobStorage(vertx, new StorageClient(vertx), config.pageMaxBytes());
-    models = ResilientChatService.create(vertx, config());
-    bodies = ChatBodies.from(config());
-    admission = Admission.of(vertx, config());
-    node = NodeState.nodeId(vertx);
-    MeterRegistry registry = Metrics.registry(config());
+    models = ResilientChatService.create(vertx, timeouts, breakers, self.state());
+    bodies = new ChatBodies(limits);
+    MeterRegistry registry = self.registry();
     metrics(registry);
     watchers = new JobWatchers(config, registry);
     JobsUpkeep upkeep = new JobsUpkeep(vertx, storage, config, () -> stopping);

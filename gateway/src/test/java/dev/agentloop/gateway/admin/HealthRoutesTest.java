@@ -1,5 +1,7 @@
 package dev.agentloop.gateway.admin;
 
+import dev.agentloop.contract.node.Node;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentloop.contract.Addresses;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class HealthRoutesTest {
 
   private Vertx vertx;
+  private final Node node = Node.standalone("health-test", new SimpleMeterRegistry());
   private HttpServer server;
 
   @BeforeEach
@@ -31,7 +34,7 @@ class HealthRoutesTest {
     vertx.eventBus().<JsonObject>consumer(Addresses.STORAGE_PING, msg -> msg.reply(new JsonObject()
         .put("service", "storage").put("backend", "local"))).completion().await(5, TimeUnit.SECONDS);
     Router router = Router.router(vertx);
-    new HealthRoutes(vertx, 200).mount(router);
+    new HealthRoutes(vertx, node, 200).mount(router);
     server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
   }
 
@@ -86,7 +89,7 @@ class HealthRoutesTest {
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(new JsonObject(ready.body()).getString("status")).isEqualTo("UP");
 
-    NodeState.draining(vertx);
+    node.state().draining();
     HttpResponse<String> draining = get("/health/ready");
     assertThat(draining.statusCode()).isEqualTo(503);
     JsonObject accepting = check(new JsonObject(draining.body()), "accepting");

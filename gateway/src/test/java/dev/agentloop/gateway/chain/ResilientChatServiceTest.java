@@ -19,6 +19,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import dev.agentloop.contract.config.Settings;
+import dev.agentloop.contract.stream.StreamTimeouts;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -46,6 +49,7 @@ class ResilientChatServiceTest {
   private final Vertx vertx = Vertx.vertx();
   private final Context context = vertx.getOrCreateContext();
   private final ScriptedLlm llm = new ScriptedLlm();
+  private final NodeState node = new NodeState();
   private MeterRegistry registry;
   private ResilientChatService chain;
 
@@ -56,13 +60,13 @@ class ResilientChatServiceTest {
 
   /** A chain built by the one factory, on its own context, with {@code gateway} merged over the defaults. */
   private void chain(JsonObject gateway) throws Exception {
-    JsonObject config = ConfigLoader.merge(ConfigLoader.defaults(), new JsonObject()
-        .put("metrics", new JsonObject().put("registry_name", "chain-test-" + UUID.randomUUID()))
-        .put("gateway", gateway));
-    registry = Metrics.registry(config);
+    JsonObject config = ConfigLoader.merge(ConfigLoader.defaults(), new JsonObject().put("gateway", gateway));
+    registry = new SimpleMeterRegistry();
+    StreamTimeouts timeouts = StreamTimeouts.from(Settings.root(config).section("gateway").section("timeouts"));
+    Breakers breakers = new Breakers(registry, ResilienceConfig.from(config));
     Promise<Void> ready = Promise.promise();
     context.runOnContext(v -> {
-      chain = ResilientChatService.create(vertx, config);
+      chain = ResilientChatService.create(vertx, model -> timeouts, breakers, node);
       chain.ready().onComplete(ready);
     });
     ready.future().await(10, TimeUnit.SECONDS);
@@ -75,7 +79,8 @@ class ResilientChatServiceTest {
 
   private static ChatRequest request(String model) {
     return ChatRequest.fromHttp(new JsonObject().put("model", model).put("messages",
-        new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi"))), "chatcmpl-1", HttpLimits.DEFAULT);
+        new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi"))), "chatcmpl-1",
+        HttpLimits.from(Settings.root(ConfigLoader.defaults()).section("gateway")));
   }
 
   private <T> Future<T> onContext(Supplier<Future<T>> call) {
@@ -135,7 +140,7 @@ class ResilientChatServiceTest {
     llm.listen(vertx);
     for (int i = 0; i < 40; i++) {
       llm.script.add(message -> {
-        NodeState.memberLeft(vertx);
+        node.memberLeft();
         ScriptedLlm.fail(ApiException.modelUnavailable("down with its member")).accept(message);
       });
     }
@@ -165,7 +170,7 @@ class ResilientChatServiceTest {
     llm.listen(vertx);
     long before = System.nanoTime();
     vertx.eventBus().publish(Addresses.LLM_LEAVING, new JsonObject().put("node", "llm-a"));
-    waitFor(() -> NodeState.memberLeftSince(vertx, before)); // the chain heard it
+    waitFor(() -> node.memberLeftSince(before)); // the chain heard it
     llm.script.add(ScriptedLlm.fail(ApiException.timeout("no first token")));
     llm.script.add(ScriptedLlm::answer);
     assertThat(complete("mock-fast").content()).isEqualTo("hello");

@@ -2,14 +2,9 @@ package dev.agentloop.front.guards;
 
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.config.Settings;
-import dev.agentloop.contract.node.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.LocalMap;
-import io.vertx.core.shareddata.Shareable;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,11 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Admission of concurrent work, one mechanism for every kind of it: a slot per piece of work, counted
  * per client (an API key, or the remote address without keys) and in all, against the caps of
- * {@code gateway.admission.<kind>}. Past a cap the caller gets a 429 with a Retry-After hint. Shared
- * by every verticle of the process (both HTTP fronts, the jobs and agent verticles), so it is
- * thread-safe and lock-free; a client's counter exists only while it holds a slot.
+ * {@code gateway.admission.<kind>}. Past a cap the caller gets a 429 with a Retry-After hint. One
+ * instance per node, built with it and handed to every verticle that admits work (both HTTP fronts,
+ * the jobs and agent verticles), so it is thread-safe and lock-free; a client's counter exists only
+ * while it holds a slot.
  */
-public final class Admission implements Shareable {
+public final class Admission {
 
   /** The kinds of concurrent work, each with its own caps, as config keys and metric labels. */
   public enum Kind {
@@ -62,8 +58,8 @@ public final class Admission implements Shareable {
       return caps.get(kind);
     }
 
-    public static Config from(JsonObject root) {
-      Settings gateway = Settings.root(root).section("gateway");
+    /** Reads {@code admission} of the {@code gateway} section. */
+    public static Config from(Settings gateway) {
       Settings rates = gateway.section("rate_limits");
       if (rates.has("concurrent_streams")) {
         throw rates.error("concurrent_streams", "is replaced by gateway.admission.stream.per_client; set that instead");
@@ -72,10 +68,10 @@ public final class Admission implements Shareable {
       Map<Kind, Cap> caps = new EnumMap<>(Kind.class);
       for (Kind kind : Kind.values()) {
         Settings section = admission.section(kind.key);
-        caps.put(kind, new Cap(section.integer("per_client", 0, 0, 1_000_000_000),
-            section.integer("global", 0, 0, 1_000_000_000)));
+        caps.put(kind, new Cap(section.integer("per_client", 0, 1_000_000_000),
+            section.integer("global", 0, 1_000_000_000)));
       }
-      return new Config(Map.copyOf(caps), admission.integer("retry_after_s", 1, 1, 3600));
+      return new Config(Map.copyOf(caps), admission.integer("retry_after_s", 1, 3600));
     }
   }
 
@@ -115,21 +111,6 @@ public final class Admission implements Shareable {
       counts.put(kind, new Counts(kind, registry));
     }
   }
-
-  /** The process's one instance (one per Vert.x node), made by whichever verticle asks first. */
-  public static Admission of(Vertx vertx, JsonObject root) {
-    synchronized (CREATION) { // one instance registers the gauges, so they count what is used
-      LocalMap<String, Admission> map = vertx.sharedData().getLocalMap("agentloop.admission");
-      Admission existing = map.get("admission");
-      if (existing == null) {
-        existing = new Admission(Config.from(root), Metrics.registry(root));
-        map.put("admission", existing);
-      }
-      return existing;
-    }
-  }
-
-  private static final Object CREATION = new Object();
 
   /** A slot of {@code kind} for {@code client}, or an {@link ApiException} 429 with a Retry-After hint. */
   public Permit admit(Kind kind, String client) {

@@ -4,22 +4,21 @@ import dev.agentloop.front.ApiRouter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
 /**
  * The guards of one HTTP front, the same on every front: API keys and the request rate on /v1/*
  * (before any body is read), and the admin rule for /metrics and the operator's pages (streams are
- * admitted by {@code Admission}). Built once per verticle instance; the rate limiter's state is the process's.
+ * admitted by {@code Admission}). Built once per verticle instance; the rate limiter is the node's.
  */
 public record FrontGuards(GuardsConfig config, ApiKeyAuth auth, RateLimits rateLimits, AdminAccess admin) {
 
-  public static FrontGuards of(Vertx vertx, JsonObject root, MeterRegistry registry) {
-    GuardsConfig config = GuardsConfig.from(root);
+  /** The guards of one front instance, over the node's {@code rateLimits}. */
+  public static FrontGuards of(GuardsConfig config, RateLimits rateLimits, MeterRegistry registry) {
     ApiKeyAuth auth = new ApiKeyAuth(config.apiKeys(), config.adminKey(), Counter.builder("agentloop_auth_failures")
         .description("Requests refused with 401").register(registry), config.trustedProxies());
-    return new FrontGuards(config, auth, RateLimits.of(vertx, config.rateLimits(), registry), AdminAccess.from(config));
+    return new FrontGuards(config, auth, rateLimits, AdminAccess.from(config));
   }
 
   /** A router whose /v1/* routes pass the key check, then the rate limit, then the body limit. */

@@ -1,7 +1,6 @@
 package dev.agentloop.front.guards;
 
 import dev.agentloop.contract.config.Settings;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
@@ -12,16 +11,16 @@ import java.util.List;
 public record GuardsConfig(List<ApiKey> apiKeys, RateLimits.Config rateLimits, String adminKey,
     TrustedProxies trustedProxies, boolean tlsTerminatedUpstream) {
 
-  public static GuardsConfig from(JsonObject root) {
-    Settings gateway = Settings.root(root).section("gateway");
+  /** Reads the {@code gateway} section. */
+  public static GuardsConfig from(Settings gateway) {
     Settings rates = gateway.section("rate_limits");
-    String adminKey = gateway.string("admin_key", null);
+    String adminKey = gateway.optionalString("admin_key");
     return new GuardsConfig(
         ApiKey.list(gateway),
-        new RateLimits.Config(rates.number("requests_per_second", 0, 0, 1e9), rates.integer("burst", 0, 0, 1_000_000_000),
-            rates.integer("max_clients", 100_000, 1, 100_000_000)),
+        new RateLimits.Config(rates.number("requests_per_second", 0, 1e9), rates.integer("burst", 0, 1_000_000_000),
+            rates.integer("max_clients", 1, 100_000_000)),
         adminKey == null || adminKey.isBlank() ? null : adminKey.trim(),
-        TrustedProxies.of(gateway.strings("trusted_proxies", List.of()), gateway.name("trusted_proxies")),
-        gateway.bool("tls_terminated_upstream", false));
+        TrustedProxies.of(gateway.strings("trusted_proxies"), gateway.name("trusted_proxies")),
+        gateway.bool("tls_terminated_upstream"));
   }
 }

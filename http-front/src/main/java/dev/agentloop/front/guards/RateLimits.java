@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.shareddata.Shareable;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code max_clients} are tracked; a new client past that while every tracked bucket is still in
  * use gets a 429 until some refill. Series: {@code agentloop_rate_limit_clients}.
  */
-public final class RateLimits implements Shareable {
+public final class RateLimits {
 
   /** {@code gateway.rate_limits}: per client; 0 turns a limit off. */
   public record Config(double requestsPerSecond, int burst, int maxClients) {
@@ -61,10 +60,12 @@ public final class RateLimits implements Shareable {
         .description("Requests refused with 429 by a per-client limit").register(registry);
   }
 
-  /** The process's one instance; the first caller's context runs its sweep timer. */
-  public static RateLimits of(Vertx vertx, Config config, MeterRegistry registry) {
-    RateLimits limits = vertx.sharedData().<String, RateLimits>getLocalMap("agentloop.rate-limits")
-        .computeIfAbsent("limits", k -> new RateLimits(config, registry));
+  /**
+   * The node's one instance, built with the node and shared by both fronts; its sweep runs on a
+   * timer of {@code vertx} until the node closes.
+   */
+  public static RateLimits create(Vertx vertx, Config config, MeterRegistry registry) {
+    RateLimits limits = new RateLimits(config, registry);
     if (limits.requestsPerSecond > 0 && limits.sweeping.compareAndSet(false, true)) {
       vertx.setPeriodic(SWEEP_MS, id -> vertx.executeBlocking(limits::sweep, false));
     }

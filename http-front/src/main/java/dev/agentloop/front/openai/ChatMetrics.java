@@ -13,11 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The product's own series for an OpenAI-compatible front ({@code front} = gateway or llm):
  * streams in flight, tokens streamed, time to first token and total latency per model, errors by
- * status. One instance per registry and front, shared by every verticle instance.
+ * status. One instance per node and front, shared by every verticle instance of that front.
  */
 public final class ChatMetrics {
-
-  private static final Map<String, ChatMetrics> INSTANCES = new ConcurrentHashMap<>();
 
   private final MeterRegistry registry;
   private final String front;
@@ -28,18 +26,14 @@ public final class ChatMetrics {
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
   private final Map<String, Counter> disconnects = new ConcurrentHashMap<>();
 
-  private ChatMetrics(MeterRegistry registry, String front) {
+  /** The series of one front; built once per node and front, and shared by the front's verticle instances. */
+  public ChatMetrics(MeterRegistry registry, String front) {
     this.registry = registry;
     this.front = front;
     Gauge.builder("agentloop_streams_in_flight", streamsInFlight, AtomicInteger::get)
         .description("SSE chat streams currently open")
         .tag("front", front)
         .register(registry);
-  }
-
-  public static ChatMetrics of(MeterRegistry registry, String front) {
-    return INSTANCES.computeIfAbsent(System.identityHashCode(registry) + "/" + front,
-        k -> new ChatMetrics(registry, front));
   }
 
   public int streamsInFlight() {

@@ -7,6 +7,7 @@ import dev.agentloop.contract.ApiException;
 import dev.agentloop.front.guards.Admission.Kind;
 import dev.agentloop.contract.config.ConfigException;
 import dev.agentloop.contract.config.ConfigLoader;
+import dev.agentloop.contract.config.Settings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.json.JsonObject;
@@ -28,7 +29,7 @@ class AdmissionTest {
     }
     JsonObject root = ConfigLoader.merge(ConfigLoader.defaults(),
         new JsonObject().put("gateway", new JsonObject().put("admission", caps.put("retry_after_s", 2))));
-    return new Admission(Admission.Config.from(root), registry);
+    return new Admission(Admission.Config.from(gateway(root)), registry);
   }
 
   private double rejected(Kind kind, String scope) {
@@ -155,14 +156,18 @@ class AdmissionTest {
   void configuration() {
     JsonObject old = ConfigLoader.merge(ConfigLoader.defaults(), new JsonObject().put("gateway",
         new JsonObject().put("rate_limits", new JsonObject().put("concurrent_streams", 2))));
-    assertThatThrownBy(() -> Admission.Config.from(old)).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> Admission.Config.from(gateway(old))).isInstanceOf(ConfigException.class)
         .hasMessageContaining("gateway.rate_limits.concurrent_streams")
         .hasMessageContaining("gateway.admission.stream.per_client");
     JsonObject negative = ConfigLoader.merge(ConfigLoader.defaults(), new JsonObject().put("gateway",
         new JsonObject().put("admission", new JsonObject().put("job", new JsonObject().put("global", -1)))));
-    assertThatThrownBy(() -> Admission.Config.from(negative)).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> Admission.Config.from(gateway(negative))).isInstanceOf(ConfigException.class)
         .hasMessageContaining("gateway.admission.job.global");
-    Admission.Config defaults = Admission.Config.from(ConfigLoader.defaults());
+    Admission.Config defaults = Admission.Config.from(gateway(ConfigLoader.defaults()));
     assertThat(defaults.cap(Kind.JOB).global()).isPositive();
+  }
+
+  private static Settings gateway(JsonObject root) {
+    return Settings.root(root).section("gateway");
   }
 }

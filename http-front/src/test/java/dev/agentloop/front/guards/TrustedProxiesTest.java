@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentloop.contract.config.ConfigException;
+import dev.agentloop.contract.config.ConfigLoader;
+import dev.agentloop.contract.config.Settings;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
@@ -60,7 +62,8 @@ class TrustedProxiesTest {
       assertThatThrownBy(() -> TrustedProxies.of(List.of(bad), "gateway.trusted_proxies"))
           .isInstanceOf(ConfigException.class).hasMessageContaining("gateway.trusted_proxies").hasMessageContaining(bad);
     }
-    assertThatThrownBy(() -> GuardsConfig.from(new JsonObject().put("gateway", new JsonObject()
-        .put("trusted_proxies", new JsonArray().add("proxy.local"))))).hasMessageContaining("gateway.trusted_proxies");
+    assertThatThrownBy(() -> GuardsConfig.from(Settings.root(ConfigLoader.merge(ConfigLoader.defaults(),
+        new JsonObject().put("gateway", new JsonObject().put("trusted_proxies", new JsonArray().add("proxy.local")))))
+        .section("gateway"))).hasMessageContaining("gateway.trusted_proxies");
   }
 }

@@ -6,7 +6,9 @@ import dev.agentloop.contract.chat.ChatService;
 import dev.agentloop.contract.chat.Completion;
 import dev.agentloop.front.ApiRouter;
 import dev.agentloop.front.ApiServer;
+import dev.agentloop.contract.config.ConfigLoader;
 import dev.agentloop.contract.config.HttpLimits;
+import dev.agentloop.contract.config.Settings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentloop.contract.ApiException;
@@ -44,6 +46,10 @@ import org.junit.jupiter.api.Test;
  */
 class ChatRoutesAbortTest {
 
+  private static final Settings GATEWAY = Settings.root(ConfigLoader.defaults()).section("gateway");
+  private static final HttpLimits LIMITS = HttpLimits.from(GATEWAY);
+  private static final StreamTimeouts TIMEOUTS = StreamTimeouts.from(GATEWAY.section("timeouts"));
+
   private static final String STREAM = "test.chat-routes.stream";
   private static final String CANCEL = "test.chat-routes.cancel";
 
@@ -66,7 +72,7 @@ class ChatRoutesAbortTest {
     ChatService models = new ChatService() {
       @Override
       public Future<TokenStream> stream(ChatRequest request) {
-        return TokenStream.open(vertx, STREAM, CANCEL, request.toBus(), StreamTimeouts.DEFAULT, "test");
+        return TokenStream.open(vertx, STREAM, CANCEL, request.toBus(), TIMEOUTS, "test");
       }
 
       @Override
@@ -98,11 +104,11 @@ class ChatRoutesAbortTest {
         return pending.future();
       }
     });
-    routes = new ChatRoutes(models, HttpLimits.DEFAULT, ChatMetrics.of(new SimpleMeterRegistry(), "test"), slowStore);
-    Router router = ApiRouter.create(vertx, HttpLimits.DEFAULT.bodyLimitBytes());
+    routes = new ChatRoutes(models, LIMITS, new ChatMetrics(new SimpleMeterRegistry(), "test"), slowStore);
+    Router router = ApiRouter.create(vertx, LIMITS.bodyLimitBytes());
     routes.mount(router);
     ApiRouter.finish(router);
-    server = ApiServer.create(vertx, "127.0.0.1", 0, HttpLimits.DEFAULT, router).listen().await(5, TimeUnit.SECONDS);
+    server = ApiServer.create(vertx, "127.0.0.1", 0, LIMITS, router).listen().await(5, TimeUnit.SECONDS);
   }
 
   @AfterEach

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class LocalClusterIT {
 
+  /** Tests run in the it module; the script stays under deploy/. */
   private static final Path SCRIPT = Path.of("..", "deploy", "local-cluster.sh").toAbsolutePath().normalize();
   private static Path runDir;
   private static int httpPort;

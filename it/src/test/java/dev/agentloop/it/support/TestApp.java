@@ -2,6 +2,7 @@ package dev.agentloop.it.support;
 
 import dev.agentloop.contract.config.ConfigLoader;
 import dev.agentloop.app.Agentloop;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -31,6 +33,17 @@ public final class TestApp implements AutoCloseable {
   /** Defaults, then {@code overrides} merged over them (maps merge, lists replace). */
   public static TestApp start(JsonObject overrides) {
     JsonObject config = config(overrides);
+    try {
+      Agentloop app = Agentloop.start(config).await(60, TimeUnit.SECONDS);
+      return new TestApp(app, config, Path.of(config.getJsonObject("storage").getString("data_dir")));
+    } catch (Exception e) {
+      throw new IllegalStateException("agentloop did not start: " + e.getMessage(), e);
+    }
+  }
+
+  /** As {@link #start(JsonObject)}, then the {@code AGENTLOOP_*} variables of {@code env} over that. */
+  public static TestApp start(JsonObject overrides, Map<String, String> env) {
+    JsonObject config = ConfigLoader.withEnvironment(config(overrides), env);
     try {
       Agentloop app = Agentloop.start(config).await(60, TimeUnit.SECONDS);
       return new TestApp(app, config, Path.of(config.getJsonObject("storage").getString("data_dir")));
@@ -75,6 +88,11 @@ public final class TestApp implements AutoCloseable {
 
   public Vertx vertx() {
     return app.vertx();
+  }
+
+  /** This app's own metrics registry (its node's). */
+  public MeterRegistry registry() {
+    return app.node().registry();
   }
 
   public JsonObject config() {

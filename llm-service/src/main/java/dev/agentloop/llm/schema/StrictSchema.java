@@ -1,5 +1,6 @@
 package dev.agentloop.llm.schema;
 
+import dev.agentloop.contract.node.Node;
 import dev.agentloop.contract.ApiException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

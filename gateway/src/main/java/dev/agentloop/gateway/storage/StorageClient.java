@@ -1,4 +1,4 @@
-package dev.agentloop.gateway.conversations;
+package dev.agentloop.gateway.storage;
 
 import dev.agentloop.contract.ApiException;
 import io.vertx.core.Future;
@@ -7,7 +7,10 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
-/** Requests to the storage-service over the bus; every failure arrives as an {@code ApiException}. */
+/**
+ * Requests to the storage-service over the bus; every failure arrives as an {@code ApiException}.
+ * A package of its own, below every feature that stores (conversations, idempotency, jobs, agent).
+ */
 public final class StorageClient {
 
   static final long TIMEOUT_MS = 5_000;

@@ -1,5 +1,6 @@
 package dev.agentloop.app;
 
+import dev.agentloop.contract.Services;
 import dev.agentloop.contract.config.AgentloopConfig;
 import dev.agentloop.contract.node.BlockedThreads;
 import dev.agentloop.contract.node.LoopLagProbe;
@@ -137,33 +138,33 @@ public final class Agentloop {
     // one probe per event loop: deployment instances are spread over the loops in turn
     Future<Void> chain = deploy("event-loop lag probe", () -> new LoopLagProbe(lagProbeMs, registry), loops,
         backDeployments, () -> "event-loop lag probe on " + loops + " event loops");
-    if (config.runs("storage")) {
-      chain = chain.compose(v -> deploy("storage-service", () -> new StorageVerticle(settings.storage()), 1,
+    if (config.runs(Services.STORAGE)) {
+      chain = chain.compose(v -> deploy(Services.STORAGE_SERVICE, () -> new StorageVerticle(settings.storage()), 1,
           backDeployments, () -> "storage-service ready (backend " + settings.storage().backend() + ")"));
     }
     FrontSettings front = settings.front();
     LlmConfig llm = settings.llm();
-    boolean fronts = config.runs("gateway") || config.runs("llm") && llm.httpPort() != 0;
+    boolean fronts = config.runs(Services.GATEWAY) || config.runs(Services.LLM) && llm.httpPort() != 0;
     // what both fronts (and the jobs) of this node count together
     NodeGuards guards = fronts ? NodeGuards.create(vertx, front.guards(), front.admission(), registry) : null;
-    if (config.runs("llm")) {
+    if (config.runs(Services.LLM)) {
       int instances = llm.instances() > 0 ? llm.instances() : loops;
       LlmMetrics metrics = new LlmMetrics(registry, node.id());
       int maxTokens = front.limits().maxTokensLimit();
-      chain = chain.compose(v -> deploy("llm-service",
+      chain = chain.compose(v -> deploy(Services.LLM_SERVICE,
           () -> new LlmVerticle(llm, maxTokens, config.shutdownGraceMs(), node, metrics), instances, backDeployments,
           () -> "llm-service ready on the event bus: models " + llm.modelIds()));
       if (llm.httpPort() != 0) {
-        ChatMetrics chat = new ChatMetrics(registry, "llm");
+        ChatMetrics chat = new ChatMetrics(registry, Services.LLM);
         chain = chain.compose(v -> deploy("llm-service HTTP",
             () -> new LlmHttpVerticle(llm, front, config, node, guards, chat), instances, frontDeployments,
             () -> "llm-service OpenAI-compatible HTTP on http://" + llm.httpHost() + ":" + node.state().llmHttpPort()));
       }
     }
-    if (config.runs("gateway")) {
+    if (config.runs(Services.GATEWAY)) {
       GatewaySettings gateway = settings.gateway();
       Breakers breakers = new Breakers(registry, gateway.resilience());
-      ChatMetrics chat = new ChatMetrics(registry, "gateway");
+      ChatMetrics chat = new ChatMetrics(registry, Services.GATEWAY);
       chain = chain.compose(v -> deploy("agent", () -> new AgentVerticle(gateway, node, breakers),
           new DeploymentOptions().setThreadingModel(ThreadingModel.VIRTUAL_THREAD), backDeployments,
           () -> "agent runs on virtual threads"));

@@ -1,5 +1,6 @@
 package dev.agentloop.bench;
 
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -52,7 +53,7 @@ public final class BareServer extends VerticleBase {
     Vertx vertx = Vertx.vertx(options);
     int instances = options.getEventLoopPoolSize();
     vertx.deployVerticle(() -> new BareServer(port, body),
-        new io.vertx.core.DeploymentOptions().setInstances(instances)).await(30, TimeUnit.SECONDS);
+        new DeploymentOptions().setInstances(instances)).await(30, TimeUnit.SECONDS);
     LOG.warn("bare server: {} instances on port {}, body {} bytes", instances, port, body.length());
   }
 }

@@ -1,5 +1,6 @@
 package dev.agentloop.bench;
 
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,8 +50,8 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   /** GC pauses logged since {@code offset}: count, longest and total, in milliseconds. */
-  public io.vertx.core.json.JsonObject gcPauses(long offset) {
-    io.vertx.core.json.JsonObject out = new io.vertx.core.json.JsonObject();
+  public JsonObject gcPauses(long offset) {
+    JsonObject out = new JsonObject();
     if (gcLog == null || offset < 0) {
       return out;
     }

@@ -1,5 +1,6 @@
 package dev.agentloop.contract;
 
+import java.util.concurrent.TimeoutException;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -242,7 +243,7 @@ public final class ApiException extends RuntimeException {
       }
       return fromFailureReply(reply.failureCode(), reply.getMessage());
     }
-    if (failure instanceof java.util.concurrent.TimeoutException) {
+    if (failure instanceof TimeoutException) {
       return timeout("The " + service + " did not answer in time.");
     }
     return internal("The " + service + " had an error while processing the request.");

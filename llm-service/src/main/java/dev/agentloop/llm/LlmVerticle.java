@@ -1,5 +1,6 @@
 package dev.agentloop.llm;
 
+import dev.agentloop.contract.Services;
 import dev.agentloop.contract.stream.DeltaCollector;
 import dev.agentloop.contract.stream.DeltaSink;
 import dev.agentloop.contract.Addresses;
@@ -152,7 +153,7 @@ public final class LlmVerticle extends VerticleBase {
         message.reply(new JsonObject().put("model", model.id()).put("content", answer.text())
             .put("finish_reason", ar.result().finishReason()).put("usage", ar.result().usage()));
       } else {
-        ApiException.from(ar.cause(), "llm-service").failReply(message);
+        ApiException.from(ar.cause(), Services.LLM_SERVICE).failReply(message);
       }
     });
   }

@@ -1,5 +1,6 @@
 package dev.agentloop.storage;
 
+import dev.agentloop.contract.Services;
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.storage.ConversationIds;
@@ -194,7 +195,7 @@ public final class StorageVerticle extends VerticleBase {
         if (ar.succeeded()) {
           msg.reply(ar.result());
         } else {
-          ApiException.from(ar.cause(), "storage-service").failReply(msg);
+          ApiException.from(ar.cause(), Services.STORAGE_SERVICE).failReply(msg);
         }
       });
     });

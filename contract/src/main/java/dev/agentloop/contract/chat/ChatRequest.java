@@ -1,5 +1,6 @@
 package dev.agentloop.contract.chat;
 
+import java.math.BigInteger;
 import dev.agentloop.contract.config.HttpLimits;
 import dev.agentloop.contract.ApiException;
 import io.vertx.core.json.JsonArray;
@@ -261,7 +262,7 @@ public record ChatRequest(String id, String model, JsonArray messages, Integer m
 
   private static boolean isInteger(Object value) {
     return value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
-        || value instanceof java.math.BigInteger;
+        || value instanceof BigInteger;
   }
 
   private static boolean optionalBoolean(JsonObject body, String key, boolean fallback) {

@@ -1,5 +1,6 @@
 package dev.agentloop.contract.chat;
 
+import dev.agentloop.contract.Services;
 import dev.agentloop.contract.stream.Delta;
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
@@ -30,7 +31,7 @@ public final class LlmClient implements ChatService {
   @Override
   public Future<TokenStream> stream(ChatRequest request) {
     return TokenStream.open(vertx, Addresses.LLM_STREAM, Addresses.LLM_CANCEL, request.toBus(),
-        timeouts.apply(request.model()), "llm-service");
+        timeouts.apply(request.model()), Services.LLM_SERVICE);
   }
 
   @Override
@@ -51,6 +52,6 @@ public final class LlmClient implements ChatService {
     return vertx.eventBus().<JsonObject>request(Addresses.LLM_MODELS, new JsonObject(),
             StreamProtocol.timeout(MODELS_TIMEOUT_MS))
         .map(reply -> reply.body().getJsonArray("data", new JsonArray()))
-        .recover(failure -> Future.failedFuture(ApiException.from(failure, "llm-service")));
+        .recover(failure -> Future.failedFuture(ApiException.from(failure, Services.LLM_SERVICE)));
   }
 }

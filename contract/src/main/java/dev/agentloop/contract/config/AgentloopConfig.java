@@ -1,5 +1,6 @@
 package dev.agentloop.contract.config;
 
+import dev.agentloop.contract.Services;
 import java.util.List;
 
 /**
@@ -21,7 +22,7 @@ public record AgentloopConfig(
     long shutdownGraceMs,
     long shutdownPreStopDelayMs) {
 
-  public static final List<String> KNOWN_SERVICES = List.of("gateway", "llm", "storage");
+  public static final List<String> KNOWN_SERVICES = Services.ALL;
 
   /** Reads the top-level {@code services} and the {@code cluster}, {@code metrics} and {@code shutdown} sections. */
   public static AgentloopConfig from(Settings root) {

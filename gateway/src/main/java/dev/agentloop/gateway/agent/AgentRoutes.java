@@ -1,5 +1,6 @@
 package dev.agentloop.gateway.agent;
 
+import dev.agentloop.contract.Services;
 import dev.agentloop.contract.stream.Delta;
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
@@ -77,7 +78,7 @@ public final class AgentRoutes {
     }
     idempotency.begin(ctx, ROUTE, body).onComplete(begun -> {
       if (begun.failed()) {
-        ctx.fail(HttpErrors.forClient(begun.cause(), "storage-service"));
+        ctx.fail(HttpErrors.forClient(begun.cause(), Services.STORAGE_SERVICE));
       } else if (begun.result().replay() != null) {
         replay(ctx, begun.result().replay(), stream);
       } else {

@@ -1,5 +1,6 @@
 package dev.agentloop.gateway.chain;
 
+import dev.agentloop.contract.Services;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.node.NodeState;
 import dev.agentloop.contract.chat.ChatRequest;
@@ -154,7 +155,7 @@ public final class ResilientChatService implements ChatService {
     String model = models.get(index);
     ResilienceConfig.Retries retries = breakers.config().policy(model).retries();
     return tries(call, request.withModel(model), retries, 1, attempt).recover(failure -> {
-      ApiException error = ApiException.from(failure, "llm-service");
+      ApiException error = ApiException.from(failure, Services.LLM_SERVICE);
       if (call.cancelled || error.status() < 500 || index + 1 >= models.size() || pastDeadline(call, 0)) {
         return Future.failedFuture(error);
       }
@@ -180,7 +181,7 @@ public final class ResilientChatService implements ChatService {
     call.gathering = null;
     long startedNanos = System.nanoTime();
     return attempt.apply(call, request.withId(call.attemptId)).recover(failure -> {
-      ApiException error = ApiException.from(failure, "llm-service");
+      ApiException error = ApiException.from(failure, Services.LLM_SERVICE);
       boolean opened = call.stream != null;
       boolean mayRetry = !call.cancelled && tryOfModel < retries.maxAttempts() && !pastDeadline(call, 0);
       return classify(error, startedNanos, mayRetry ? remainingMs(call) : 0).compose(typed -> {

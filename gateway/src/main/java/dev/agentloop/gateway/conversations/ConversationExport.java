@@ -1,5 +1,6 @@
 package dev.agentloop.gateway.conversations;
 
+import dev.agentloop.contract.Services;
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.node.Node;
@@ -56,7 +57,7 @@ final class ConversationExport {
             .putHeader("content-type", format.contentType)
             .putHeader("content-disposition", "attachment; filename=\"" + id + "." + format.extension + "\"")
             .sendFile(file))
-        .onFailure(HttpErrors.failWith(ctx, "storage-service"))
+        .onFailure(HttpErrors.failWith(ctx, Services.STORAGE_SERVICE))
         .eventually(() -> fs.exists(file).compose(left -> left ? fs.delete(file) : Future.succeededFuture())
             .onFailure(e -> LOG.warn("export: could not remove {}: {}", file, e.getMessage())));
   }

@@ -1,5 +1,6 @@
 package dev.agentloop.gateway.conversations;
 
+import dev.agentloop.contract.Services;
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.node.Node;
@@ -72,7 +73,7 @@ public final class ConversationRoutes {
             : attempt.write(201, null, keyed -> storage.request(Addresses.STORAGE_CREATE,
                 keyed == null ? request : request.put("idempotency", keyed))))
         .onSuccess(recorded -> Idempotency.send(ctx, recorded))
-        .onFailure(HttpErrors.failWith(ctx, "storage-service"));
+        .onFailure(HttpErrors.failWith(ctx, Services.STORAGE_SERVICE));
   }
 
   /** One page of messages: {@code limit} (default 100, at most 1000) after position {@code after} (default 0). */
@@ -115,6 +116,6 @@ public final class ConversationRoutes {
 
   private static void reply(RoutingContext ctx, int status, Future<JsonObject> result) {
     result.onSuccess(answer -> ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-        .end(answer.toBuffer())).onFailure(HttpErrors.failWith(ctx, "storage-service"));
+        .end(answer.toBuffer())).onFailure(HttpErrors.failWith(ctx, Services.STORAGE_SERVICE));
   }
 }

@@ -1,5 +1,6 @@
 package dev.agentloop.gateway.fanout;
 
+import dev.agentloop.contract.Services;
 import dev.agentloop.front.ChatBodies;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.front.guards.Admission;
@@ -23,12 +24,12 @@ import java.util.List;
 /**
  * {@code POST /v1/chat/fanout}: the same messages to several models at once.
  * <ul>
- * <li>{@code mode: "all"} is {@code asyncio.gather(..., return_exceptions=True)}: every model's
- * completion or its error in OpenAI's shape ({@code Future.join} over the calls);</li>
+ * <li>{@code mode: "all"}: every model's completion or its error in OpenAI's shape
+ * ({@code Future.join} over the calls);</li>
  * <li>{@code mode: "first"} is a race: the first success wins ({@code Future.any}) and the others are
  * cancelled, which stops their generations;</li>
- * <li>{@code timeout_ms} bounds the whole call like {@code asyncio.wait_for}: calls still running
- * then are cancelled and listed in {@code timed_out}.</li>
+ * <li>{@code timeout_ms} bounds the whole call: calls still running then are cancelled and listed
+ * in {@code timed_out}.</li>
  * </ul>
  * Each result carries its latency and the response its total wall time.
  */
@@ -74,7 +75,7 @@ public final class FanoutRoutes {
               answer.usage())).put("answered_by", answer.model()));
           success.tryComplete(answer);
         } else {
-          ApiException error = ApiException.from(ar.cause(), "llm-service");
+          ApiException error = ApiException.from(ar.cause(), Services.LLM_SERVICE);
           settle("error", new JsonObject().put("status_code", error.status()).put("error", error.errorObject()));
           success.tryFail(error);
         }

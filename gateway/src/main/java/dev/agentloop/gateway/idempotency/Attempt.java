@@ -1,5 +1,6 @@
 package dev.agentloop.gateway.idempotency;
 
+import dev.agentloop.contract.Services;
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.gateway.storage.StorageClient;
@@ -94,7 +95,7 @@ public final class Attempt {
 
   /** The write failed: a 4xx wrote nothing, so the key is released; otherwise it waits for its lock time. */
   public Future<Void> failed(Throwable failure) {
-    ApiException error = ApiException.from(failure, "storage-service");
+    ApiException error = ApiException.from(failure, Services.STORAGE_SERVICE);
     return error.status() < 500 ? release() : Future.succeededFuture();
   }
 }

@@ -1,5 +1,6 @@
 package dev.agentloop.gateway.jobs;
 
+import dev.agentloop.contract.Services;
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.gateway.storage.StorageClient;
@@ -91,7 +92,7 @@ final class JobStorage {
 
   private Future<Void> attempt(String what, Supplier<Future<JsonObject>> write, long delayMs) {
     return write.get().<Void>mapEmpty().recover(failure -> {
-      ApiException error = ApiException.from(failure, "storage-service");
+      ApiException error = ApiException.from(failure, Services.STORAGE_SERVICE);
       if (stopped || error.status() < 500) {
         LOG.error("jobs: could not store the {}: {}", what, error.getMessage());
         return Future.failedFuture(error);

@@ -1,5 +1,6 @@
 package dev.agentloop.gateway.jobs;
 
+import dev.agentloop.contract.Services;
 import dev.agentloop.contract.stream.Delta;
 import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
@@ -34,8 +35,8 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Runs background jobs: each a batch of chat requests with at most {@code concurrency} in flight
- * (like a pool of {@code asyncio.create_task} behind a semaphore). Jobs live in storage: the header
+ * Runs background jobs: each a batch of chat requests with at most {@code concurrency} in flight.
+ * Jobs live in storage: the header
  * once, then each item's result as it ends. This verticle holds only the jobs it runs (admitted
  * against the job caps, each holding its slot until it finishes) and their watchers, who get the
  * progress as a back-pressured stream ({@link JobWatch}). One instance per process, reached through
@@ -125,7 +126,7 @@ public final class JobsVerticle extends VerticleBase {
     storage.create(job, node, incarnation, keyed).onComplete(ar -> {
       if (ar.failed()) {
         permit.release();
-        ApiException.from(ar.cause(), "storage-service").failReply(message);
+        ApiException.from(ar.cause(), Services.STORAGE_SERVICE).failReply(message);
         return;
       }
       if (keyed != null && ar.result().getBoolean("replayed", false)) {
@@ -166,7 +167,7 @@ public final class JobsVerticle extends VerticleBase {
           answer.finishReason(), answer.usage()));
     } else {
       job.failed++;
-      ApiException error = ApiException.from(ar.cause(), "llm-service");
+      ApiException error = ApiException.from(ar.cause(), Services.LLM_SERVICE);
       result.put("status", "error").put("latency_ms", latencyMs).put("status_code", error.status())
           .put("error", error.errorObject());
     }
@@ -248,7 +249,7 @@ public final class JobsVerticle extends VerticleBase {
     if (job == null) {
       storage.get(owner, id, 0).onComplete(ar -> {
         if (ar.failed()) {
-          ApiException.from(ar.cause(), "storage-service").failReply(message);
+          ApiException.from(ar.cause(), Services.STORAGE_SERVICE).failReply(message);
         } else {
           JsonObject stored = ar.result();
           message.reply(StreamProtocol.lastBatch(List.of(Delta.event(new JsonObject().put("id", id)
@@ -288,7 +289,7 @@ public final class JobsVerticle extends VerticleBase {
       if (ar.succeeded()) {
         message.reply(ar.result());
       } else {
-        ApiException.from(ar.cause(), "storage-service").failReply(message);
+        ApiException.from(ar.cause(), Services.STORAGE_SERVICE).failReply(message);
       }
     });
   }

@@ -1,5 +1,6 @@
 package dev.agentloop.gateway.storage;
 
+import dev.agentloop.contract.Services;
 import dev.agentloop.contract.ApiException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -23,6 +24,6 @@ public final class StorageClient {
   public Future<JsonObject> request(String address, JsonObject body) {
     return vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
         .map(Message::body)
-        .recover(failure -> Future.failedFuture(ApiException.from(failure, "storage-service")));
+        .recover(failure -> Future.failedFuture(ApiException.from(failure, Services.STORAGE_SERVICE)));
   }
 }

@@ -1,5 +1,6 @@
 package dev.agentloop.front.openai;
 
+import dev.agentloop.contract.Services;
 import dev.agentloop.contract.chat.ChatRequest;
 import dev.agentloop.contract.chat.ChatService;
 import dev.agentloop.contract.chat.Completion;
@@ -205,7 +206,7 @@ public final class ChatRoutes {
     HttpServerResponse response = ctx.response();
     if (opened.failed()) {
       release.run();
-      ApiException error = ApiException.from(opened.cause(), "llm-service");
+      ApiException error = ApiException.from(opened.cause(), Services.LLM_SERVICE);
       metrics.error(error.status());
       turn.abandoned().onComplete(v -> failOrEndStream(ctx, error));
       return;
@@ -237,7 +238,7 @@ public final class ChatRoutes {
   }
 
   private void fail(RoutingContext ctx, Throwable cause) {
-    Throwable error = HttpErrors.forClient(cause, "llm-service");
+    Throwable error = HttpErrors.forClient(cause, Services.LLM_SERVICE);
     metrics.error(error instanceof ApiException api ? api.status() : 500);
     ctx.fail(error);
   }
@@ -253,13 +254,13 @@ public final class ChatRoutes {
   }
 
   private Future<JsonObject> models(RoutingContext ctx) {
-    return HttpErrors.mapFailure(service.models(), "llm-service")
+    return HttpErrors.mapFailure(service.models(), Services.LLM_SERVICE)
         .map(models -> new JsonObject().put("object", "list").put("data", models));
   }
 
   private Future<JsonObject> model(RoutingContext ctx) {
     String id = ctx.pathParam("model");
-    return HttpErrors.mapFailure(service.models(), "llm-service").compose(models -> {
+    return HttpErrors.mapFailure(service.models(), Services.LLM_SERVICE).compose(models -> {
       for (Object model : models) {
         if (model instanceof JsonObject m && id.equals(m.getString("id"))) {
           return Future.succeededFuture(m);

@@ -1,5 +1,6 @@
 package dev.agentloop.front.openai;
 
+import dev.agentloop.contract.Services;
 import dev.agentloop.contract.stream.Delta;
 import dev.agentloop.contract.chat.ChatRequest;
 import dev.agentloop.contract.ApiException;
@@ -183,7 +184,7 @@ public final class SseRelay {
       if (ar.succeeded()) {
         sendTail(end, result);
       } else {
-        ApiException error = ApiException.from(ar.cause(), "storage-service");
+        ApiException error = ApiException.from(ar.cause(), Services.STORAGE_SERVICE);
         metrics.error(error.status());
         response.end(ChatWire.event(error.toJson()));
         finish(new Outcome(content.toString(), end.finishReason(), end.usage(), error, false));

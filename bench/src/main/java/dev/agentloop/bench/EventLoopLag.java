@@ -1,9 +1,11 @@
 package dev.agentloop.bench;
 
+import dev.agentloop.testkit.Prometheus;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -69,9 +71,9 @@ final class EventLoopLag {
     figures.put("lag_offered_rps", Math.round(offered)).put("lag_exports_done", exports.get())
         .put("lag_export_errors", exportErrors.get());
     String after = BenchContext.get(port, "/metrics").body();
-    Prometheus.Buckets lag = Prometheus.bucketsDelta(before, after, "agentloop_eventloop_lag_seconds_bucket");
-    double blocked = Prometheus.sum(after, "agentloop_blocked_thread_events_total")
-        - Prometheus.sum(before, "agentloop_blocked_thread_events_total");
+    Prometheus.Buckets lag = Prometheus.bucketsDelta(before, after, "agentloop_eventloop_lag_seconds_bucket", Map.of());
+    double blocked = Prometheus.parse(after).sum("agentloop_blocked_thread_events_total", Map.of())
+        - Prometheus.parse(before).sum("agentloop_blocked_thread_events_total", Map.of());
     double p99UpperMs = lag.quantileUpperBound(0.99) * 1000;
     figures.put("lag_p99_upper_bound_ms", Math.round(p99UpperMs * 1000) / 1000.0).put("lag_samples", lag.total())
         .put("blocked_events", blocked);

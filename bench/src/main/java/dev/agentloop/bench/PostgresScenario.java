@@ -3,6 +3,7 @@ package dev.agentloop.bench;
 import static dev.agentloop.bench.PersistScenario.CONVERSATIONS;
 import static dev.agentloop.bench.PersistScenario.TURN_CLIENTS;
 
+import dev.agentloop.testkit.ThrowawayPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,17 +38,21 @@ final class PostgresScenario extends AbstractScenario {
     if (!ctx.conversationsAvailable()) {
       return List.of(Verdict.notRun(SCENARIO, "≥ 0.40", "≥ 0.60", "no conversation API on this build"));
     }
-    String why = Postgres.unavailable();
+    String why = ThrowawayPostgres.unavailable();
+    if (why == null && !ThrowawayPostgres.hasTool("pgbench")) {
+      why = "no pgbench beside the PostgreSQL binaries";
+    }
     if (why != null) {
       return List.of(Verdict.notRun(SCENARIO, "≥ 0.40", "≥ 0.60", why));
     }
     LOG.info("== turns persisted with PostgreSQL, and pgbench with the same SQL");
     Report report = ctx.report();
     Loads loads = ctx.loads();
-    try (Postgres pg = Postgres.start(BenchContext.freePort())) {
+    try (ThrowawayPostgres pg = ThrowawayPostgres.start(BenchContext.freePort(), "-c max_connections=200")) {
+      LOG.info("PostgreSQL started on 127.0.0.1:{} in {}", pg.port(), pg.dir());
       RequestLoad.Result gw;
       try (ServerProcess suite = ctx.startSuite("agentloop (one JVM, PostgreSQL)",
-          Map.of("AGENTLOOP_STORAGE", "postgres", "AGENTLOOP_PG_URL", pg.url()))) {
+          Map.of("AGENTLOOP_STORAGE", "postgres", "AGENTLOOP_PG_URL", pg.url("postgres")))) {
         gw = PersistScenario.turns(ctx, "turns, PostgreSQL", suite);
       }
       pg.psql("INSERT INTO conversations (id, title, metadata, created_at) SELECT 'pgb-' || g, NULL, '{}', 0 "
@@ -75,7 +80,7 @@ final class PostgresScenario extends AbstractScenario {
               + "transaction with the message-count UPDATE and two message INSERTs; errors %d; pgbench -M prepared "
               + "-c %d -j 2 -T %d; agentloop CPU %s%%", TURN_CLIENTS, CONVERSATIONS, gw.latency().errors(), TURN_CLIENTS,
               seconds, cpu != null ? Math.round(cpu) : "?")));
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       LOG.error("PostgreSQL scenario failed", e);
       return List.of(Verdict.failed(SCENARIO, "≥ 0.40", "≥ 0.60", e.getMessage().split("\n")[0]));
     }

@@ -1,5 +1,6 @@
 package dev.agentloop.bench;
 
+import dev.agentloop.testkit.ChildJvm;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
@@ -9,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,20 +18,18 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A server JVM the bench starts, waits for, measures (RSS, CPU, heap after GC) and stops. */
+/** A server JVM (a {@link ChildJvm}) the bench starts, waits for, measures (RSS, CPU, heap after GC) and stops. */
 public final class ServerProcess implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger("bench");
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final String name;
-  private final Process process;
-  private final Path log;
+  private final ChildJvm process;
   private Path gcLog;
 
-  private ServerProcess(String name, Process process, Path log) {
+  private ServerProcess(String name, ChildJvm process) {
     this.name = name;
     this.process = process;
-    this.log = log;
   }
 
   /** The file the process writes {@code -Xlog:gc} to, for {@link #gcPauses}. */
@@ -77,19 +75,22 @@ public final class ServerProcess implements AutoCloseable {
 
   public static ServerProcess start(String name, List<String> command, Map<String, String> env, Path log,
       String readyUrl) throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().putAll(env);
     LOG.info("starting {}: {}", name, String.join(" ", command));
-    ServerProcess server = new ServerProcess(name, builder.start(), log);
-    server.awaitReady(readyUrl, Duration.ofSeconds(90));
+    ServerProcess server = new ServerProcess(name, ChildJvm.start(name, command, env, false, log));
+    try {
+      server.awaitReady(readyUrl, Duration.ofSeconds(90));
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
     return server;
   }
 
   private void awaitReady(String url, Duration limit) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IOException(name + " exited with " + process.exitValue() + " before it was ready; log: " + log
+      if (!process.alive()) {
+        throw new IOException(name + " exited with " + process.exitValue() + " before it was ready; log: " + process.log()
             + "\n" + tail());
       }
       try {
@@ -104,7 +105,7 @@ public final class ServerProcess implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    throw new IOException(name + " not ready at " + url + " after " + limit.toSeconds() + " s; log: " + log);
+    throw new IOException(name + " not ready at " + url + " after " + limit.toSeconds() + " s; log: " + process.log());
   }
 
   public long pid() {
@@ -112,12 +113,7 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   public String tail() {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
-    } catch (IOException e) {
-      return "(no log: " + e.getMessage() + ")";
-    }
+    return process.tail(15);
   }
 
   /** Resident set size in KiB, from /proc. */
@@ -167,31 +163,20 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   public boolean alive() {
-    return process.isAlive();
+    return process.alive();
   }
 
+  /** SIGTERM, 40 s for the graceful exit, then SIGKILL. */
   @Override
   public void close() {
-    if (!process.isAlive()) {
+    if (!process.alive()) {
       return;
     }
-    process.destroy();
-    try {
-      if (!process.waitFor(40, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
+    process.stop(Duration.ofSeconds(40));
     LOG.info("stopped {}", name);
   }
 
   static List<String> java(List<String> flags, String... rest) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(flags);
-    command.addAll(List.of(rest));
-    return command;
+    return ChildJvm.java(flags, rest);
   }
 }

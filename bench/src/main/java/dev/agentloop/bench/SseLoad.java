@@ -1,5 +1,6 @@
 package dev.agentloop.bench;
 
+import dev.agentloop.testkit.Sse;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -169,7 +170,7 @@ public final class SseLoad {
             opened++;
             live++;
             stream.open = true;
-            SseParser parser = new SseParser(stream::onData);
+            Sse.Parser parser = new Sse.Parser(stream::onData);
             resp.handler(buf -> {
               stream.now = System.nanoTime();
               parser.feed(buf);

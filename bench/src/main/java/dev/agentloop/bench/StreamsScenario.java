@@ -4,6 +4,7 @@ import static dev.agentloop.bench.BenchContext.STREAM_FIRST_TOKEN_MS;
 import static dev.agentloop.bench.BenchContext.STREAM_GAP_MS;
 import static dev.agentloop.bench.BenchContext.STREAM_MODEL;
 
+import dev.agentloop.testkit.Prometheus;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -195,7 +196,7 @@ final class StreamsScenario extends AbstractScenario {
   private static void serverTtft(String before, String after, JsonObject into) {
     for (String front : List.of("gateway", "llm")) {
       Prometheus.Buckets b = Prometheus.bucketsDelta(before, after, "agentloop_time_to_first_token_seconds_bucket",
-          "front=\"" + front + "\"");
+          Map.of("front", front));
       if (b.total() > 0) {
         into.put("server_ttft_" + front + "_samples", b.total())
             .put("server_ttft_" + front + "_p50_ms_upper", Math.round(b.quantileUpperBound(0.5) * 10_000) / 10.0)

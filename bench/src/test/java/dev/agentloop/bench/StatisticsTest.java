@@ -3,9 +3,6 @@ package dev.agentloop.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.vertx.core.buffer.Buffer;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StatisticsTest {
@@ -73,49 +70,11 @@ class StatisticsTest {
   }
 
   @Test
-  void the_sse_parser_reassembles_events_split_across_reads() {
-    List<String> data = new ArrayList<>();
-    SseParser parser = new SseParser(data::add);
-    parser.feed(Buffer.buffer("data: {\"a\":1}\n\nda"));
-    parser.feed(Buffer.buffer("ta: {\"b\":2}\n"));
-    assertThat(data).containsExactly("{\"a\":1}");
-    parser.feed(Buffer.buffer("\ndata: [DONE]\r\n\r\n: comment\n\ndata: x\ndata: y\n\n"));
-    assertThat(data).containsExactly("{\"a\":1}", "{\"b\":2}", "[DONE]", "x\ny");
-  }
-
-  @Test
   void only_chunks_with_content_count_as_tokens() {
     assertThat(SseLoad.isToken("{\"choices\":[{\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}")).isFalse();
     assertThat(SseLoad.isToken("{\"choices\":[{\"delta\":{\"content\":\" loop\"}}]}")).isTrue();
     assertThat(SseLoad.isToken("{\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}")).isFalse();
     assertThat(SseLoad.isToken("{\"choices\":[],\"usage\":{\"total_tokens\":3}}")).isFalse();
-  }
-
-  @Test
-  void prometheus_histogram_deltas_give_the_bucket_that_holds_the_quantile() {
-    String before = """
-        # TYPE agentloop_eventloop_lag_seconds histogram
-        agentloop_eventloop_lag_seconds_bucket{thread="a",le="0.001"} 10
-        agentloop_eventloop_lag_seconds_bucket{thread="a",le="0.005"} 10
-        agentloop_eventloop_lag_seconds_bucket{thread="a",le="+Inf"} 10
-        agentloop_blocked_thread_events_total{thread="a"} 1.0
-        """;
-    String after = """
-        agentloop_eventloop_lag_seconds_bucket{thread="a",le="0.001"} 900
-        agentloop_eventloop_lag_seconds_bucket{thread="a",le="0.005"} 1005
-        agentloop_eventloop_lag_seconds_bucket{thread="a",le="+Inf"} 1010
-        agentloop_eventloop_lag_seconds_bucket{thread="b",le="0.001"} 0
-        agentloop_eventloop_lag_seconds_bucket{thread="b",le="0.005"} 0
-        agentloop_eventloop_lag_seconds_bucket{thread="b",le="+Inf"} 0
-        agentloop_blocked_thread_events_total{thread="a"} 3.0
-        """;
-    Prometheus.Buckets lag = Prometheus.bucketsDelta(before, after, "agentloop_eventloop_lag_seconds_bucket");
-    assertThat(lag.total()).isEqualTo(1000);
-    assertThat(lag.quantileUpperBound(0.5)).isEqualTo(0.001);
-    assertThat(lag.quantileUpperBound(0.99)).isEqualTo(0.005);
-    assertThat(lag.quantileUpperBound(0.999)).isEqualTo(Double.POSITIVE_INFINITY);
-    assertThat(Prometheus.sum(after, "agentloop_blocked_thread_events_total")
-        - Prometheus.sum(before, "agentloop_blocked_thread_events_total")).isEqualTo(2.0);
   }
 
   @Test

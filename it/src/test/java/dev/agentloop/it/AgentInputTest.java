@@ -2,13 +2,13 @@ package dev.agentloop.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.it.support.Http;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Http;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 class AgentInputTest {
 
   private static final int MAX_CHARS = 100_000;
+  @AutoClose
   private static TestApp app;
 
   @BeforeAll
@@ -30,11 +31,6 @@ class AgentInputTest {
             .put("blocked_thread_check_interval_ms", 20)
             .put("max_event_loop_execute_time_ms", 100))
         .put("gateway", new JsonObject().put("limits", new JsonObject().put("max_message_chars", MAX_CHARS))));
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
   }
 
   private static HttpResponse<String> run(JsonObject body) {

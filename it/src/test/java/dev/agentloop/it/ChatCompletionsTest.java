@@ -2,15 +2,15 @@ package dev.agentloop.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.it.support.Http;
-import dev.agentloop.it.support.Sse;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Http;
+import dev.agentloop.testkit.Sse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -22,17 +22,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The chat-completion API through the gateway and through the mock's own port, over real HTTP. */
 class ChatCompletionsTest {
 
+  @AutoClose
   private static TestApp app;
 
   @BeforeAll
   static void start() {
     app = TestApp.start(new JsonObject()
         .put("gateway", new JsonObject().put("body_limit_bytes", 4096)));
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
   }
 
   static Stream<String> fronts() {

@@ -2,13 +2,13 @@ package dev.agentloop.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.it.support.Await;
-import dev.agentloop.it.support.Http;
 import dev.agentloop.it.support.Jobs;
-import dev.agentloop.it.support.Prometheus;
-import dev.agentloop.it.support.RawHttp;
-import dev.agentloop.it.support.Sse;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Await;
+import dev.agentloop.testkit.Http;
+import dev.agentloop.testkit.Prometheus;
+import dev.agentloop.testkit.RawHttp;
+import dev.agentloop.testkit.Sse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;

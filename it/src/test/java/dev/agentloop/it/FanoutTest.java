@@ -2,9 +2,10 @@ package dev.agentloop.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.it.support.Await;
-import dev.agentloop.it.support.Http;
+import dev.agentloop.contract.node.Metrics;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Await;
+import dev.agentloop.testkit.Http;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonArray;
@@ -12,7 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 /** POST /v1/chat/fanout: gather with per-model errors, a race that cancels its losers, a bounded wait. */
 class FanoutTest {
 
+  @AutoClose
   private static TestApp app;
   private static MeterRegistry registry;
 
@@ -38,11 +40,6 @@ class FanoutTest {
             .put("models", new JsonObject()
                 .put("mock-broken", new JsonObject().put("retries", new JsonObject().put("max_attempts", 1))))));
     registry = app.registry();
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
   }
 
   private static JsonObject fanout(JsonObject body) {

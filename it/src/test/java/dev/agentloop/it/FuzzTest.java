@@ -2,9 +2,9 @@ package dev.agentloop.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.it.support.Http;
-import dev.agentloop.it.support.Sse;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Http;
+import dev.agentloop.testkit.Sse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -27,7 +27,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -42,6 +42,7 @@ class FuzzTest {
   private static final int HTTP_CASES = 10_000;
   private static final int RAW_CASES = 160;
   private static final long SEED = 20261124L;
+  @AutoClose
   private static TestApp app;
 
   @BeforeAll
@@ -54,11 +55,6 @@ class FuzzTest {
         .put("gateway", new JsonObject().put("body_limit_bytes", 65_536)
             .put("limits", new JsonObject().put("request_timeout_ms", 500))
             .put("max_tokens_limit", 64)));
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
   }
 
   @Test

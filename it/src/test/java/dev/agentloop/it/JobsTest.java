@@ -2,10 +2,11 @@ package dev.agentloop.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.it.support.Await;
-import dev.agentloop.it.support.Http;
-import dev.agentloop.it.support.Sse;
+import dev.agentloop.contract.node.Metrics;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Await;
+import dev.agentloop.testkit.Http;
+import dev.agentloop.testkit.Sse;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonArray;
@@ -13,7 +14,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,7 @@ class JobsTest {
       .add(new JsonObject().put("id", "mock-realistic").put("first_token_ms", 200).put("per_token_ms", 20).put("tokens", 32))
       .add(new JsonObject().put("id", "mock-long").put("first_token_ms", 0).put("per_token_ms", 20).put("tokens", 5000));
 
+  @AutoClose
   private static TestApp app;
   private static MeterRegistry registry;
 
@@ -33,11 +35,6 @@ class JobsTest {
   static void start() {
     app = TestApp.start(new JsonObject().put("llm", new JsonObject().put("models", MODELS)));
     registry = app.registry();
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
   }
 
   private static JsonObject batch(String model, int count, int concurrency) {

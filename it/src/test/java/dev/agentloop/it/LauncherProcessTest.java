@@ -2,11 +2,11 @@ package dev.agentloop.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.it.support.AgentloopProcess;
-import dev.agentloop.it.support.Await;
-import dev.agentloop.it.support.Http;
-import dev.agentloop.it.support.Sse;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Await;
+import dev.agentloop.testkit.ChildJvm;
+import dev.agentloop.testkit.Http;
+import dev.agentloop.testkit.Sse;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,7 +47,7 @@ class LauncherProcessTest {
   void bad_config_value() throws Exception {
     Map<String, String> env = env(TestApp.freePort(), TestApp.freePort());
     env.put("AGENTLOOP_HTTP_PORT", "eighty");
-    try (AgentloopProcess process = AgentloopProcess.start(env)) {
+    try (ChildJvm process = ChildJvm.agentloop(env)) {
       assertThat(process.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
       assertThat(process.output()).anySatisfy(line -> assertThat(line)
           .contains("bad configuration").contains("AGENTLOOP_HTTP_PORT").contains("eighty"));
@@ -62,7 +62,7 @@ class LauncherProcessTest {
     Path file = Files.createTempFile("agentloop-retired-", ".yaml");
     Files.writeString(file, "gateway:\n  retry:\n    backoff_ms: 20\n");
     env.put("AGENTLOOP_CONFIG", file.toString());
-    try (AgentloopProcess process = AgentloopProcess.start(env)) {
+    try (ChildJvm process = ChildJvm.agentloop(env)) {
       assertThat(process.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
       assertThat(process.output()).anySatisfy(line -> assertThat(line).contains("bad configuration")
           .contains("gateway.retry.backoff_ms is no longer supported: use gateway.resilience.retries.base_delay_ms"));
@@ -75,7 +75,7 @@ class LauncherProcessTest {
   void port_in_use() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"))) {
       Map<String, String> env = env(taken.getLocalPort(), TestApp.freePort());
-      try (AgentloopProcess process = AgentloopProcess.start(env)) {
+      try (ChildJvm process = ChildJvm.agentloop(env)) {
         assertThat(process.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
         List<String> errors = process.output().stream().filter(l -> l.contains("could not start")).toList();
         assertThat(errors).singleElement().satisfies(line -> assertThat(line).contains("gateway").contains("port"));
@@ -89,7 +89,7 @@ class LauncherProcessTest {
   void sigterm_drains_streams() throws Exception {
     int port = TestApp.freePort();
     int llmPort = TestApp.freePort();
-    try (AgentloopProcess process = AgentloopProcess.start(env(port, llmPort))) {
+    try (ChildJvm process = ChildJvm.agentloop(env(port, llmPort))) {
       process.awaitLine("agentloop: started", Duration.ofSeconds(60));
       assertThat(process.output()).anySatisfy(l -> assertThat(l).contains("gateway listening on http://").contains(":" + port));
       assertThat(process.output()).anySatisfy(l -> assertThat(l).contains("llm-service OpenAI-compatible HTTP").contains(":" + llmPort));
@@ -123,7 +123,7 @@ class LauncherProcessTest {
     int port = TestApp.freePort();
     Map<String, String> env = env(port, TestApp.freePort());
     env.put("AGENTLOOP_SHUTDOWN_GRACE_MS", "1500");
-    try (AgentloopProcess process = AgentloopProcess.start(env)) {
+    try (ChildJvm process = ChildJvm.agentloop(env)) {
       process.awaitLine("agentloop: started", Duration.ofSeconds(60));
       // mock-slow: first token after 5 s, then 32 tokens 50 ms apart: far longer than the grace period
       CompletableFuture<HttpResponse<String>> stream = CompletableFuture.supplyAsync(() -> Http.post(
@@ -193,7 +193,7 @@ class LauncherProcessTest {
         """);
     env.put("AGENTLOOP_CONFIG", config.toString());
     String base = "http://127.0.0.1:" + port;
-    try (AgentloopProcess process = AgentloopProcess.start(env)) {
+    try (ChildJvm process = ChildJvm.agentloop(env)) {
       process.awaitLine("agentloop: started", Duration.ofSeconds(60));
       assertThat(fresh(base + "/health/ready", null).statusCode()).isEqualTo(200);
       CompletableFuture<HttpResponse<String>> stream = CompletableFuture.supplyAsync(() ->

@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentloop.contract.Addresses;
-import dev.agentloop.it.support.Http;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Http;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -22,16 +22,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Every request address answers malformed bodies with a failure reply, and keeps serving. */
 class MalformedBusMessagesTest {
 
+  @AutoClose
   private static TestApp app;
 
   @BeforeAll
   static void start() {
     app = TestApp.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
   }
 
   private static final List<Object> BAD_BODIES = List.of("text", 42, new JsonArray().add(1), new JsonObject(),

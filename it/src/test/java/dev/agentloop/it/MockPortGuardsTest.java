@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.agentloop.contract.config.ConfigLoader;
-import dev.agentloop.it.support.Http;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Http;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;

@@ -8,15 +8,15 @@ import dev.agentloop.contract.Addresses;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.node.Metrics;
 import dev.agentloop.contract.stream.StreamProtocol;
-import dev.agentloop.it.support.Await;
-import dev.agentloop.it.support.Http;
 import dev.agentloop.it.support.Jobs;
-import dev.agentloop.it.support.Sse;
 import dev.agentloop.it.support.TestApp;
 import dev.agentloop.llm.LlmVerticle;
 import dev.agentloop.llm.LlmMetrics;
 import dev.agentloop.contract.node.Node;
 import dev.agentloop.app.AgentloopSettings;
+import dev.agentloop.testkit.Await;
+import dev.agentloop.testkit.Http;
+import dev.agentloop.testkit.Sse;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -35,7 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -47,6 +47,7 @@ import org.junit.jupiter.api.Test;
 class ModelChainTest {
 
   private static final int MAX_ATTEMPTS = 3;
+  @AutoClose
   private static TestApp app;
   private static MeterRegistry registry;
   private static final CountingLlm LLM = new CountingLlm();
@@ -64,11 +65,6 @@ class ModelChainTest {
                     .put("retries", new JsonObject().put("budget_ms", 0))))));
     registry = app.registry();
     app.vertx().deployVerticle(LLM).await(10, TimeUnit.SECONDS);
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
   }
 
   private static double retries(String reason) {

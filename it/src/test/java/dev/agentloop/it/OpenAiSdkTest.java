@@ -19,7 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,16 +28,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The official OpenAI Java SDK against the gateway and against the mock's own port. */
 class OpenAiSdkTest {
 
+  @AutoClose
   private static TestApp app;
 
   @BeforeAll
   static void start() {
     app = TestApp.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
   }
 
   static Stream<String> fronts() {

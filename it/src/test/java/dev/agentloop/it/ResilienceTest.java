@@ -2,17 +2,18 @@ package dev.agentloop.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.it.support.Await;
-import dev.agentloop.it.support.Http;
-import dev.agentloop.it.support.Sse;
+import dev.agentloop.contract.node.Metrics;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Await;
+import dev.agentloop.testkit.Http;
+import dev.agentloop.testkit.Sse;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -20,15 +21,13 @@ import org.junit.jupiter.api.Test;
 /** Retries, fallbacks, circuit breaking and timeouts on /v1/chat/completions, as a client sees them. */
 class ResilienceTest {
 
+  @AutoClose
   private static TestApp app;
   private static MeterRegistry registry;
 
   @BeforeAll
   static void start() {
-    JsonArray models = new JsonArray()
-        .add(new JsonObject().put("id", "mock-fast").put("tokens", 16))
-        .add(new JsonObject().put("id", "mock-realistic").put("first_token_ms", 200).put("per_token_ms", 20).put("tokens", 32))
-        .add(new JsonObject().put("id", "mock-slow").put("first_token_ms", 5000).put("per_token_ms", 50).put("tokens", 32))
+    JsonArray models = TimeoutModels.models()
         .add(new JsonObject().put("id", "mock-flaky").put("first_token_ms", 5).put("per_token_ms", 5).put("tokens", 16)
             .put("failure_rate", 0.6))
         .add(new JsonObject().put("id", "mock-down").put("first_token_ms", 5).put("failure_rate", 1.0))
@@ -46,14 +45,8 @@ class ResilienceTest {
                 .put("max_attempts", 100).put("base_delay_ms", 20).put("max_delay_ms", 40).put("budget_ms", 300)))
             .put("mock-coin", new JsonObject().put("retries", new JsonObject().put("max_attempts", 1))
                 .put("breaker", new JsonObject().put("failure_threshold", 3).put("reset_ms", 1500)))
-            .put("mock-slow", new JsonObject().put("timeouts", new JsonObject().put("first_token_ms", 300)))
-            .put("mock-realistic", new JsonObject().put("timeouts", new JsonObject().put("total_ms", 500))))));
+            .mergeIn(TimeoutModels.timeouts()))));
     registry = app.registry();
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
   }
 
   private static String chatUrl() {

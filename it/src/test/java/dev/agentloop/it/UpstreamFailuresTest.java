@@ -2,10 +2,11 @@ package dev.agentloop.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.it.support.Await;
-import dev.agentloop.it.support.Http;
-import dev.agentloop.it.support.Sse;
+import dev.agentloop.contract.node.Metrics;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Await;
+import dev.agentloop.testkit.Http;
+import dev.agentloop.testkit.Sse;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonArray;
@@ -18,7 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -26,15 +27,13 @@ import org.junit.jupiter.api.Test;
 /** Timeouts, failing models and vanishing clients, as a client of the gateway sees them. */
 class UpstreamFailuresTest {
 
+  @AutoClose
   private static TestApp app;
   private static MeterRegistry registry;
 
   @BeforeAll
   static void start() {
-    JsonArray models = new JsonArray()
-        .add(new JsonObject().put("id", "mock-fast").put("tokens", 16))
-        .add(new JsonObject().put("id", "mock-realistic").put("first_token_ms", 200).put("per_token_ms", 20).put("tokens", 32))
-        .add(new JsonObject().put("id", "mock-slow").put("first_token_ms", 5000).put("per_token_ms", 50).put("tokens", 32))
+    JsonArray models = TimeoutModels.models()
         .add(new JsonObject().put("id", "mock-flaky").put("first_token_ms", 50).put("per_token_ms", 10).put("tokens", 16)
             .put("failure_rate", 0.3))
         .add(new JsonObject().put("id", "mock-broken").put("first_token_ms", 10).put("failure_rate", 1.0))
@@ -46,14 +45,8 @@ class UpstreamFailuresTest {
             .put("resilience", new JsonObject().put("retries", new JsonObject().put("max_attempts", 1))
                 .put("breaker", new JsonObject().put("enabled", false)))
             .put("models", new JsonObject()
-            .put("mock-slow", new JsonObject().put("timeouts", new JsonObject().put("first_token_ms", 300)))
-            .put("mock-realistic", new JsonObject().put("timeouts", new JsonObject().put("total_ms", 500))))));
+            .mergeIn(TimeoutModels.timeouts()))));
     registry = app.registry();
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
   }
 
   private static String chatUrl() {

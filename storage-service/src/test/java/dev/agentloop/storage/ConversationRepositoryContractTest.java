@@ -7,26 +7,21 @@ import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.config.ConfigLoader;
 import dev.agentloop.contract.config.Settings;
 import dev.agentloop.contract.storage.Owners;
+import dev.agentloop.testkit.TestPostgres;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -333,29 +328,10 @@ class ConversationRepositoryContractTest {
 
   // ---- PostgreSQL: a database per test ----
 
-  private String freshDatabase() throws Exception {
-    String host = System.getenv().getOrDefault("PGHOST", "127.0.0.1");
-    int port = Integer.parseInt(System.getenv().getOrDefault("PGPORT", "5432"));
-    String user = System.getenv().getOrDefault("PGUSER", "postgres");
-    String password = System.getenv().getOrDefault("PGPASSWORD", "");
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(host, port), 1_000);
-    } catch (IOException e) {
-      String why = "PostgreSQL is not reachable at " + host + ":" + port;
-      if (System.getenv("CI") != null) {
-        Assertions.fail(why + "; CI is set, so PostgreSQL tests must run");
-      }
-      Assumptions.abort(why);
-    }
-    String name = "agentloop_repo_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-    PgConnectOptions admin = new PgConnectOptions().setHost(host).setPort(port).setUser(user).setPassword(password)
-        .setDatabase("postgres");
-    PgConnection conn = PgConnection.connect(vertx, admin).await(10, TimeUnit.SECONDS);
-    conn.query("CREATE DATABASE " + name).execute().eventually(conn::close).await(30, TimeUnit.SECONDS);
-    cleanups.add(() -> PgConnection.connect(vertx, admin)
-        .compose(c -> c.query("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").execute().eventually(c::close))
-        .await());
-    return "postgresql://" + user + (password.isEmpty() ? "" : ":" + password) + "@" + host + ":" + port + "/" + name;
+  private String freshDatabase() {
+    TestPostgres database = TestPostgres.createDatabase();
+    cleanups.add(database::close);
+    return database.url();
   }
 
   /** The defaults with {@code storage.postgres.url} set. */

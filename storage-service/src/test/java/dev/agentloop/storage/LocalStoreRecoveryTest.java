@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.storage.Owners;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -20,10 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The embedded store after a crash or damage: whatever the last write left behind (half a frame, a
@@ -31,23 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * drops only the torn one, and appends cleanly after it. A damaged record in the middle is skipped,
  * never cut, and files in the earlier frame format are read and rewritten.
  */
-class LocalStoreRecoveryTest {
-
-  private static final String OWNER = "key_0123456789abcdef";
-
-  @TempDir
-  Path dataDir;
-  private Vertx vertx;
-
-  @BeforeEach
-  void vertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterEach
-  void close() {
-    vertx.close().await();
-  }
+class LocalStoreRecoveryTest extends LocalStoreTestBase {
 
   private LocalConversationRepository open() throws Exception {
     LocalConversationRepository repository = new LocalConversationRepository(vertx, dataDir);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentloop.contract.ApiException;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -15,10 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Appends that fail half-way, injected through {@link RecordFile.Io}: a short write followed by a
@@ -26,13 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * byte what it was, the index does not move, and the turns written afterwards are all readable,
  * before and after a restart.
  */
-class LocalStoreWriteFailureTest {
-
-  private static final String OWNER = "key_0123456789abcdef";
-
-  @TempDir
-  Path dataDir;
-  private Vertx vertx;
+class LocalStoreWriteFailureTest extends LocalStoreTestBase {
 
   /** Fails the next write after letting {@code shortBy}-less bytes through, or the next fsync / truncate. */
   static final class Faults implements RecordFile.Io {
@@ -71,16 +61,6 @@ class LocalStoreWriteFailureTest {
       }
       channel.truncate(size);
     }
-  }
-
-  @BeforeEach
-  void vertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterEach
-  void close() {
-    vertx.close().await();
   }
 
   private LocalConversationRepository open(RecordFile.Io io, int maxRecord) throws Exception {

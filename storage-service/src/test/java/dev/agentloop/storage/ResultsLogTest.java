@@ -2,38 +2,18 @@ package dev.agentloop.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The local store's log of recorded responses that have no other write (agent runs): read back at
  * start, and rewritten without the expired ones once they outnumber the live ones, so it stays about
  * the size of the keys that are still live.
  */
-class ResultsLogTest {
-
-  private static final String OWNER = "key_0123456789abcdef";
-
-  @TempDir
-  Path dataDir;
-  private Vertx vertx;
-
-  @BeforeEach
-  void vertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterEach
-  void close() {
-    vertx.close().await();
-  }
+class ResultsLogTest extends LocalStoreTestBase {
 
   private LocalIdempotency open(LocalKeys keys) throws Exception {
     LocalIdempotency store = new LocalIdempotency(vertx, dataDir, new RecordFile(RecordFile.Io.REAL, Frames.MAX_PAYLOAD),

@@ -2,11 +2,11 @@ package dev.agentloop.it.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.it.support.Await;
 import dev.agentloop.it.support.ClusterNodes;
-import dev.agentloop.it.support.Http;
-import dev.agentloop.it.support.Sse;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Await;
+import dev.agentloop.testkit.Http;
+import dev.agentloop.testkit.Sse;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;

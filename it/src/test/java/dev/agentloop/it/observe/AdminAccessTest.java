@@ -3,14 +3,14 @@ package dev.agentloop.it.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.agentloop.it.support.Http;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Http;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
-import io.vertx.core.json.JsonArray;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -2,17 +2,17 @@ package dev.agentloop.it.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.it.support.Await;
-import dev.agentloop.it.support.Http;
-import dev.agentloop.it.support.Prometheus;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Await;
+import dev.agentloop.testkit.Http;
+import dev.agentloop.testkit.Prometheus;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class EventLoopLagTest {
 
   private static final int BLOCK_MS = 600;
+  @AutoClose
   private static TestApp app;
 
   @BeforeAll
@@ -33,11 +34,6 @@ class EventLoopLagTest {
         .put("blocked_thread_check_interval_ms", 50)
         .put("max_event_loop_execute_time_ms", 200)
         .put("demo_enabled", true)));
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
   }
 
   private static Prometheus scrape() {

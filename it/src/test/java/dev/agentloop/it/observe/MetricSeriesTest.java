@@ -2,12 +2,12 @@ package dev.agentloop.it.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.it.support.Await;
-import dev.agentloop.it.support.Http;
 import dev.agentloop.it.support.Jobs;
-import dev.agentloop.it.support.Prometheus;
-import dev.agentloop.it.support.Sse;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Await;
+import dev.agentloop.testkit.Http;
+import dev.agentloop.testkit.Prometheus;
+import dev.agentloop.testkit.Sse;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -25,16 +25,12 @@ import org.junit.jupiter.api.Test;
 class MetricSeriesTest {
 
   private static final Pattern PER_REQUEST_ADDRESS = Pattern.compile("agentloop\\.[a-z]+\\.events\\.");
+  @AutoClose
   private static TestApp app;
 
   @BeforeAll
   static void start() {
     app = TestApp.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
   }
 
   /** The sample lines of /metrics, without the JVM's own series (GC causes appear as the JVM meets them). */

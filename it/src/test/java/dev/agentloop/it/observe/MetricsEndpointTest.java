@@ -3,9 +3,9 @@ package dev.agentloop.it.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentloop.contract.Addresses;
-import dev.agentloop.it.support.Http;
-import dev.agentloop.it.support.Prometheus;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Http;
+import dev.agentloop.testkit.Prometheus;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -23,16 +23,12 @@ import org.junit.jupiter.api.Test;
 class MetricsEndpointTest {
 
   private static final Pattern TIMING = Pattern.compile("gateway;dur=([0-9.]+), model;dur=([0-9.]+)");
+  @AutoClose
   private static TestApp app;
 
   @BeforeAll
   static void start() {
     app = TestApp.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
   }
 
   private static Prometheus scrape() {

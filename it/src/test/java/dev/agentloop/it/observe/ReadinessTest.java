@@ -2,8 +2,8 @@ package dev.agentloop.it.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.it.support.Http;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Http;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.util.concurrent.TimeUnit;

@@ -2,10 +2,11 @@ package dev.agentloop.it.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.it.support.Await;
-import dev.agentloop.it.support.Http;
-import dev.agentloop.it.support.Sse;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Await;
+import dev.agentloop.testkit.ChildJvm;
+import dev.agentloop.testkit.Http;
+import dev.agentloop.testkit.Sse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -21,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,10 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The storage behaviour users see through the gateway, run once per backend (see the subclasses):
@@ -41,46 +40,27 @@ import org.junit.jupiter.api.TestInstance;
  * and acknowledged turns surviving {@code kill -9} of a separate process; plus the bounded history
  * and paged reads of {@link ConversationHistoryContract}.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class ConversationStorageSuite implements ConversationHistoryContract {
+abstract class ConversationStorageSuite extends BackendSuite implements ConversationHistoryContract {
 
-  protected TestApp app;
   protected String base;
 
-  /** Prepares the backend (e.g. a fresh database); may skip the class. */
-  protected abstract void openBackend();
+  protected ConversationStorageSuite(StorageBackend backend) {
+    super(backend);
+  }
 
-  protected abstract void closeBackend();
+  @Override
+  protected JsonObject appConfig(JsonObject storage) {
+    return CONFIG.copy().put("storage", storage);
+  }
 
-  /** The {@code storage} section for this backend. */
-  protected abstract JsonObject storageConfig();
-
-  /** The AGENTLOOP_* variables that select this backend in a separate process. */
-  protected abstract Map<String, String> processEnv(Path dataDir);
-
-  protected abstract String backend();
-
-  @BeforeAll
-  void startApp() {
-    openBackend();
-    app = TestApp.start(CONFIG.copy().put("storage", storageConfig()));
+  @Override
+  protected void appStarted() {
     base = app.gatewayUrl();
   }
 
   @Override
   public TestApp app() {
     return app;
-  }
-
-  @AfterAll
-  void stopApp() {
-    try {
-      if (app != null) {
-        app.close();
-      }
-    } finally {
-      closeBackend();
-    }
   }
 
   // ---- CRUD and paging ----
@@ -295,12 +275,14 @@ abstract class ConversationStorageSuite implements ConversationHistoryContract {
   @Test
   void acknowledged_turns_survive_kill_9_of_the_process_and_none_is_partial() throws Exception {
     Path dataDir = Files.createTempDirectory("agentloop-crash-");
-    Map<String, String> env = processEnv(dataDir);
+    Map<String, String> env = backend().processEnv(app.config().getJsonObject("storage"), dataDir);
     Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     String id;
-    ChildProcess first = ChildProcess.start(env);
+    int firstPort = TestApp.freePort();
+    String firstUrl = "http://127.0.0.1:" + firstPort;
+    ChildJvm first = startReady(env, firstPort);
     try {
-      id = Http.json(Http.post(first.url() + "/v1/conversations", new JsonObject().put("title", "crash"))).getString("id");
+      id = Http.json(Http.post(firstUrl + "/v1/conversations", new JsonObject().put("title", "crash"))).getString("id");
       ExecutorService writers = Executors.newFixedThreadPool(4);
       List<Future<?>> running = new ArrayList<>();
       for (int w = 0; w < 4; w++) {
@@ -309,7 +291,7 @@ abstract class ConversationStorageSuite implements ConversationHistoryContract {
           for (int i = 0; ; i++) {
             String words = "writer" + writer + " turn" + i;
             try {
-              HttpResponse<String> response = Http.post(first.url() + "/v1/chat/completions",
+              HttpResponse<String> response = Http.post(firstUrl + "/v1/chat/completions",
                   Http.chat("mock-echo", words).put("conversation_id", id));
               if (response.statusCode() != 200) {
                 return;
@@ -328,12 +310,14 @@ abstract class ConversationStorageSuite implements ConversationHistoryContract {
       }
       writers.shutdown();
     } finally {
-      first.kill9();
+      first.close();
     }
 
-    ChildProcess second = ChildProcess.start(env);
+    int secondPort = TestApp.freePort();
+    String secondUrl = "http://127.0.0.1:" + secondPort;
+    ChildJvm second = startReady(env, secondPort);
     try {
-      JsonObject conversation = Http.json(Http.get(second.url() + "/v1/conversations/" + id + "?limit=1000"));
+      JsonObject conversation = Http.json(Http.get(secondUrl + "/v1/conversations/" + id + "?limit=1000"));
       JsonArray messages = conversation.getJsonArray("messages");
       assertThat(conversation.getBoolean("has_more")).isFalse();
       assertThat(messages.size() % 2).as("whole turns only").isZero();
@@ -349,13 +333,32 @@ abstract class ConversationStorageSuite implements ConversationHistoryContract {
         stored.add(user.getString("content"));
       }
       assertThat(stored).containsAll(acknowledged);
-      System.out.printf("CRASH backend=%s acknowledged=%d stored_after_restart=%d%n", backend(), acknowledged.size(),
+      System.out.printf("CRASH backend=%s acknowledged=%d stored_after_restart=%d%n", backend().name(), acknowledged.size(),
           stored.size());
       // it still takes writes after the crash
-      assertThat(Http.post(second.url() + "/v1/chat/completions",
+      assertThat(Http.post(secondUrl + "/v1/chat/completions",
           Http.chat("mock-echo", "after the crash").put("conversation_id", id)).statusCode()).isEqualTo(200);
     } finally {
-      second.stop();
+      second.stop(Duration.ofSeconds(30));
+      second.close();
+    }
+  }
+
+  /** agentloop in a separate JVM (so that it can be killed with SIGKILL), ready once its gateway listens. */
+  private static ChildJvm startReady(Map<String, String> env, int port) {
+    Map<String, String> mine = new HashMap<>(env);
+    mine.put("AGENTLOOP_HTTP_PORT", String.valueOf(port));
+    mine.put("AGENTLOOP_LLM_HTTP_PORT", "0");
+    ChildJvm child = ChildJvm.agentloop(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), mine);
+    try {
+      child.awaitLine("gateway listening", Duration.ofSeconds(60));
+      if (!child.alive()) {
+        throw new AssertionError("the child process exited: " + String.join("\n", child.output()));
+      }
+      return child;
+    } catch (AssertionError e) {
+      child.close();
+      throw e;
     }
   }
 
@@ -400,7 +403,7 @@ abstract class ConversationStorageSuite implements ConversationHistoryContract {
     double seconds = (System.nanoTime() - started) / 1e9;
     clients.shutdown();
     System.out.printf("TURNS_PER_SECOND backend=%s turns=%d clients=%d seconds=%.2f turns_per_second=%.1f%n",
-        backend(), ok, conversations, seconds, ok / seconds);
+        backend().name(), ok, conversations, seconds, ok / seconds);
     assertThat(ok).isEqualTo(conversations * turnsEach);
     for (String id : ids) {
       assertThat(Http.json(Http.get(base + "/v1/conversations/" + id)).getInteger("message_count"))

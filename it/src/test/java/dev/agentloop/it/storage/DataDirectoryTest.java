@@ -3,10 +3,10 @@ package dev.agentloop.it.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.agentloop.it.support.AgentloopProcess;
-import dev.agentloop.it.support.Await;
-import dev.agentloop.it.support.Http;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Await;
+import dev.agentloop.testkit.ChildJvm;
+import dev.agentloop.testkit.Http;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +42,7 @@ class DataDirectoryTest {
       assertThatThrownBy(() -> TestApp.start(local()).close())
           .hasMessageContaining(folder).hasMessageContaining("in use");
 
-      try (AgentloopProcess second = AgentloopProcess.start(Map.of("AGENTLOOP_DATA_DIR", dataDir.toString(),
+      try (ChildJvm second = ChildJvm.agentloop(Map.of("AGENTLOOP_DATA_DIR", dataDir.toString(),
           "AGENTLOOP_HTTP_PORT", "0", "AGENTLOOP_LLM_HTTP_PORT", "0"))) {
         assertThat(second.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
         List<String> errors = second.output().stream().filter(line -> line.contains("ERROR")).toList();
@@ -51,7 +51,7 @@ class DataDirectoryTest {
             + ProcessHandle.current().pid());
       }
       // a process without the storage-service (the local cluster's gateway and llm) shares the directory
-      try (AgentloopProcess gateway = AgentloopProcess.start(Map.of("AGENTLOOP_DATA_DIR", dataDir.toString(),
+      try (ChildJvm gateway = ChildJvm.agentloop(Map.of("AGENTLOOP_DATA_DIR", dataDir.toString(),
           "AGENTLOOP_SERVICES", "gateway,llm", "AGENTLOOP_HTTP_PORT", "0", "AGENTLOOP_LLM_HTTP_PORT", "0"))) {
         gateway.awaitLine("agentloop: started", Duration.ofSeconds(60)); // the signal handlers are in place
         gateway.terminate();

@@ -3,14 +3,14 @@ package dev.agentloop.it.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentloop.contract.Addresses;
-import dev.agentloop.it.support.ApiClient;
-import dev.agentloop.it.support.Await;
-import dev.agentloop.it.support.Http;
-import dev.agentloop.it.support.Jobs;
-import dev.agentloop.it.support.RawHttp;
-import dev.agentloop.it.support.Sse;
-import dev.agentloop.it.support.TestApp;
 import dev.agentloop.gateway.idempotency.RequestHash;
+import dev.agentloop.it.support.ApiClient;
+import dev.agentloop.it.support.Jobs;
+import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Await;
+import dev.agentloop.testkit.Http;
+import dev.agentloop.testkit.RawHttp;
+import dev.agentloop.testkit.Sse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
@@ -19,10 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * A retried write is stored once, run once per backend (see the subclasses): the same
@@ -30,8 +27,7 @@ import org.junit.jupiter.api.TestInstance;
  * a 422; while the first request runs it is a 409; a write whose storage call timed out but committed
  * is found by the retry; keys expire, are capped per owner, and survive a restart.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class IdempotencySuite {
+abstract class IdempotencySuite extends BackendSuite {
 
   static final String KEY = "idempotency-key";
   static final String CHAT = "/v1/chat/completions";
@@ -43,15 +39,7 @@ abstract class IdempotencySuite {
       .add(new JsonObject().put("id", DRIP).put("echo", true).put("per_token_ms", 250))
       .add(new JsonObject().put("id", "mock-long").put("first_token_ms", 0).put("per_token_ms", 20).put("tokens", 5000));
 
-  protected TestApp app;
   protected ApiClient client;
-
-  protected abstract void openBackend();
-
-  protected abstract void closeBackend();
-
-  /** A {@code storage} section with fresh storage of its own; apps started with the same one share their data. */
-  protected abstract JsonObject storageConfig();
 
   /** Holds every write to the conversation back until closed (it may still be read); returns once it holds. */
   protected abstract AutoCloseable holdWrites(TestApp app, String conversationId) throws Exception;
@@ -62,22 +50,18 @@ abstract class IdempotencySuite {
             .put("admission", new JsonObject().put("job", new JsonObject().put("per_client", 1))));
   }
 
-  @BeforeAll
-  void startApp() {
-    openBackend();
-    app = TestApp.start(config(storageConfig(), new JsonObject()));
-    client = new ApiClient(app.gatewayUrl(), null);
+  protected IdempotencySuite(StorageBackend backend) {
+    super(backend);
   }
 
-  @AfterAll
-  void stopApp() {
-    try {
-      if (app != null) {
-        app.close();
-      }
-    } finally {
-      closeBackend();
-    }
+  @Override
+  protected JsonObject appConfig(JsonObject storage) {
+    return config(storage, new JsonObject());
+  }
+
+  @Override
+  protected void appStarted() {
+    client = new ApiClient(app.gatewayUrl(), null);
   }
 
   @Test

@@ -2,11 +2,11 @@ package dev.agentloop.it.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.it.support.Await;
-import dev.agentloop.it.support.Http;
 import dev.agentloop.it.support.Jobs;
-import dev.agentloop.it.support.Sse;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Await;
+import dev.agentloop.testkit.Http;
+import dev.agentloop.testkit.Sse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
@@ -14,59 +14,39 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Background jobs kept by the storage service, run once per backend (see the subclasses): a job's
  * GET answers its first page of results, the rest is paged by index and by size, a job running when
  * its process stops reads back as interrupted, and finished jobs expire.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class JobStorageSuite {
+abstract class JobStorageSuite extends BackendSuite {
 
   static final int PAGE_MAX_BYTES = 200_000;
   static final JsonArray MODELS = new JsonArray()
       .add(new JsonObject().put("id", "mock-fast").put("tokens", 16))
       .add(new JsonObject().put("id", "mock-long").put("first_token_ms", 0).put("per_token_ms", 20).put("tokens", 5000));
 
-  protected TestApp app;
   protected String base;
-
-  /** Prepares the backend (e.g. a fresh database); may skip the class. */
-  protected abstract void openBackend();
-
-  protected abstract void closeBackend();
-
-  /**
-   * A {@code storage} section for this backend with fresh, empty storage of its own (a new data
-   * directory, a new database); two apps started one after the other with the same one share their data.
-   */
-  protected abstract JsonObject storageConfig();
 
   private JsonObject config(JsonObject storage, JsonObject jobs) {
     return new JsonObject().put("llm", new JsonObject().put("models", MODELS)).put("storage", storage)
         .put("gateway", new JsonObject().put("jobs", jobs.put("page_max_bytes", PAGE_MAX_BYTES)));
   }
 
-  @BeforeAll
-  void startApp() {
-    openBackend();
-    app = TestApp.start(config(storageConfig(), new JsonObject()));
-    base = app.gatewayUrl();
+  protected JobStorageSuite(StorageBackend backend) {
+    super(backend);
   }
 
-  @AfterAll
-  void stopApp() {
-    try {
-      if (app != null) {
-        app.close();
-      }
-    } finally {
-      closeBackend();
-    }
+  @Override
+  protected JsonObject appConfig(JsonObject storage) {
+    return config(storage, new JsonObject());
+  }
+
+  @Override
+  protected void appStarted() {
+    base = app.gatewayUrl();
   }
 
   @Test

@@ -2,38 +2,23 @@ package dev.agentloop.it.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.it.support.Http;
+import dev.agentloop.testkit.Http;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The storage suite against the embedded file store (the default backend), records capped at 64 KiB. */
 class LocalConversationStorageTest extends ConversationStorageSuite {
 
-  @Override
-  protected void openBackend() {
-  }
-
-  @Override
-  protected void closeBackend() {
+  LocalConversationStorageTest() {
+    super(StorageBackend.local("agentloop-conversations-"));
   }
 
   @Override
   protected JsonObject storageConfig() {
     return new JsonObject().put("backend", "local").put("local", new JsonObject().put("max_record_bytes", 65_536));
-  }
-
-  @Override
-  protected Map<String, String> processEnv(Path dataDir) {
-    return Map.of("AGENTLOOP_STORAGE", "local", "AGENTLOOP_DATA_DIR", dataDir.toString());
-  }
-
-  @Override
-  protected String backend() {
-    return "local";
   }
 
   @Test

@@ -3,10 +3,6 @@ package dev.agentloop.it.storage;
 import dev.agentloop.it.support.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -17,26 +13,12 @@ import java.util.concurrent.TimeUnit;
  */
 class LocalIdempotencyTest extends IdempotencySuite {
 
+  LocalIdempotencyTest() {
+    super(StorageBackend.local("agentloop-idem-"));
+  }
+
   /** The named worker pool the local conversation store runs all its file work on. */
   private static final String STORE_WORKER = "agentloop-storage-local";
-
-  @Override
-  protected void openBackend() {
-  }
-
-  @Override
-  protected void closeBackend() {
-  }
-
-  @Override
-  protected JsonObject storageConfig() {
-    try {
-      return new JsonObject().put("backend", "local")
-          .put("data_dir", Files.createTempDirectory("agentloop-idem-").toString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   @Override
   protected AutoCloseable holdWrites(TestApp app, String conversationId) throws Exception {

@@ -7,7 +7,6 @@ import dev.agentloop.it.support.TestApp;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -15,22 +14,8 @@ import org.junit.jupiter.api.Test;
 /** The jobs suite against the embedded file store, and the import of jobs kept in the earlier format. */
 class LocalJobStorageTest extends JobStorageSuite {
 
-  @Override
-  protected void openBackend() {
-  }
-
-  @Override
-  protected void closeBackend() {
-  }
-
-  @Override
-  protected JsonObject storageConfig() {
-    try {
-      return new JsonObject().put("backend", "local")
-          .put("data_dir", Files.createTempDirectory("agentloop-jobs-").toString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  LocalJobStorageTest() {
+    super(StorageBackend.local("agentloop-jobs-"));
   }
 
   @Test

@@ -3,20 +3,17 @@ package dev.agentloop.it.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentloop.it.support.ApiClient;
-import dev.agentloop.it.support.Await;
-import dev.agentloop.it.support.Http;
 import dev.agentloop.it.support.Jobs;
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Await;
+import dev.agentloop.testkit.Http;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Data belongs to the API key that created it, run once per backend (see the subclasses): another
@@ -24,8 +21,7 @@ import org.junit.jupiter.api.TestInstance;
  * a job; an admin key (marked in {@code gateway.api_keys}, or the admin key) sees everything; without
  * keys nothing is separated.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class OwnershipSuite {
+abstract class OwnershipSuite extends BackendSuite {
 
   static final String ALICE = "alice-key-0001";
   static final String BOB = "bob-key-0002";
@@ -36,19 +32,10 @@ abstract class OwnershipSuite {
       .add(new JsonObject().put("id", "mock-echo").put("echo", true))
       .add(new JsonObject().put("id", "mock-long").put("first_token_ms", 0).put("per_token_ms", 20).put("tokens", 5000));
 
-  protected TestApp app;
   private ApiClient alice;
   private ApiClient bob;
   private ApiClient root;
   private ApiClient ops;
-
-  /** Prepares the backend (e.g. checks the database server); may skip the class. */
-  protected abstract void openBackend();
-
-  protected abstract void closeBackend();
-
-  /** A {@code storage} section with fresh storage of its own; apps started with the same one share their data. */
-  protected abstract JsonObject storageConfig();
 
   static JsonObject config(JsonObject storage, boolean keys) {
     JsonObject gateway = new JsonObject();
@@ -60,25 +47,21 @@ abstract class OwnershipSuite {
         .put("llm", new JsonObject().put("models", MODELS));
   }
 
-  @BeforeAll
-  void startApp() {
-    openBackend();
-    app = TestApp.start(config(storageConfig(), true));
+  protected OwnershipSuite(StorageBackend backend) {
+    super(backend);
+  }
+
+  @Override
+  protected JsonObject appConfig(JsonObject storage) {
+    return config(storage, true);
+  }
+
+  @Override
+  protected void appStarted() {
     alice = new ApiClient(app.gatewayUrl(), ALICE);
     bob = new ApiClient(app.gatewayUrl(), BOB);
     root = new ApiClient(app.gatewayUrl(), ROOT);
     ops = new ApiClient(app.gatewayUrl(), OPS);
-  }
-
-  @AfterAll
-  void stopApp() {
-    try {
-      if (app != null) {
-        app.close();
-      }
-    } finally {
-      closeBackend();
-    }
   }
 
   @Test

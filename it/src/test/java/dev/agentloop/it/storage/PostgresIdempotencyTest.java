@@ -1,13 +1,9 @@
 package dev.agentloop.it.storage;
 
 import dev.agentloop.it.support.TestApp;
-import dev.agentloop.it.support.TestPostgres;
-import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Tuple;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,23 +13,8 @@ import java.util.concurrent.TimeUnit;
  */
 class PostgresIdempotencyTest extends IdempotencySuite {
 
-  private final List<TestPostgres> databases = new ArrayList<>();
-
-  @Override
-  protected void openBackend() {
-    TestPostgres.requireServer(TestPostgres.HOST, TestPostgres.PORT);
-  }
-
-  @Override
-  protected void closeBackend() {
-    databases.forEach(TestPostgres::close);
-  }
-
-  @Override
-  protected JsonObject storageConfig() {
-    TestPostgres database = TestPostgres.createDatabase();
-    databases.add(database);
-    return new JsonObject().put("backend", "postgres").put("postgres", new JsonObject().put("url", database.url()));
+  PostgresIdempotencyTest() {
+    super(StorageBackend.postgres());
   }
 
   @Override

@@ -3,11 +3,11 @@ package dev.agentloop.it.storage;
 import static dev.agentloop.it.storage.ConversationStorageSuite.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.it.support.Await;
-import dev.agentloop.it.support.Http;
 import dev.agentloop.it.support.TestApp;
-import dev.agentloop.it.support.TestPostgres;
-import dev.agentloop.it.support.ThrowawayPostgres;
+import dev.agentloop.testkit.Await;
+import dev.agentloop.testkit.Http;
+import dev.agentloop.testkit.TestPostgres;
+import dev.agentloop.testkit.ThrowawayPostgres;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.agentloop.it.support;
 
+import dev.agentloop.testkit.Http;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;

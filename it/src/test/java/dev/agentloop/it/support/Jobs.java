@@ -2,6 +2,8 @@ package dev.agentloop.it.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentloop.testkit.Await;
+import dev.agentloop.testkit.Http;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;

@@ -1,13 +1,13 @@
 package dev.agentloop.it.support;
 
-import dev.agentloop.contract.config.ConfigLoader;
 import dev.agentloop.app.Agentloop;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.agentloop.contract.config.ConfigLoader;
+import dev.agentloop.testkit.Ports;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -74,12 +74,7 @@ public final class TestApp implements AutoCloseable {
   }
 
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Ports.free();
   }
 
   public Agentloop app() {

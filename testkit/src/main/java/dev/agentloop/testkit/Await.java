@@ -1,24 +1,31 @@
-package dev.agentloop.it.support;
+package dev.agentloop.testkit;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /** Polls a condition until it holds or a deadline passes: waiting on a fact, never on a fixed time. */
 public final class Await {
 
+  private static final Duration POLL = Duration.ofMillis(5);
+
   private Await() {
   }
 
   public static void until(String what, Duration timeout, BooleanSupplier condition) {
+    until(what, timeout, POLL, condition);
+  }
+
+  /** As {@link #until(String, Duration, BooleanSupplier)}, asking every {@code poll}. */
+  public static void until(String what, Duration timeout, Duration poll, BooleanSupplier condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for: " + what);
       }
-      Thread.onSpinWait();
       try {
-        Thread.sleep(5);
+        Thread.sleep(poll.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError("interrupted waiting for: " + what);
@@ -26,14 +33,16 @@ public final class Await {
     }
   }
 
-  public static <T> T value(String what, Duration timeout, Supplier<T> supplier, java.util.function.Predicate<T> ok) {
-    Object[] last = new Object[1];
+  public static <T> T value(String what, Duration timeout, Supplier<T> supplier, Predicate<T> ok) {
+    Holder<T> last = new Holder<>();
     until(what, timeout, () -> {
-      last[0] = supplier.get();
-      return ok.test((T) last[0]);
+      last.value = supplier.get();
+      return ok.test(last.value);
     });
-    @SuppressWarnings("unchecked")
-    T value = (T) last[0];
-    return value;
+    return last.value;
+  }
+
+  private static final class Holder<T> {
+    T value;
   }
 }

@@ -1,7 +1,9 @@
-package dev.agentloop.it.support;
+package dev.agentloop.testkit;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +44,7 @@ public final class Http {
     try {
       return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -55,6 +57,6 @@ public final class Http {
 
   public static JsonObject chat(String model, String content) {
     return new JsonObject().put("model", model).put("messages",
-        new io.vertx.core.json.JsonArray().add(new JsonObject().put("role", "user").put("content", content)));
+        new JsonArray().add(new JsonObject().put("role", "user").put("content", content)));
   }
 }

@@ -1,13 +1,17 @@
-package dev.agentloop.it.support;
+package dev.agentloop.testkit;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A strict parser for OpenAI-style server-sent events: every line is {@code data: ...} or a
  * {@code :} comment, every event ends with a blank line, every data payload is JSON except the
- * final {@code [DONE]}. Anything else is a framing error.
+ * final {@code [DONE]}. Anything else is a framing error. {@link Parser} is the lenient, incremental
+ * one for a stream read chunk by chunk (the bench).
  */
 public final class Sse {
 
@@ -83,6 +87,57 @@ public final class Sse {
       }
     }
     return new Stream(events, done, comments);
+  }
+
+  /**
+   * Splits a byte stream into events and hands each event's {@code data} (lines joined with "\n")
+   * to the listener. Events end with a blank line; "\r\n" line ends are accepted; comments and
+   * other fields are passed over.
+   */
+  public static final class Parser {
+
+    private final Consumer<String> onData;
+    private final StringBuilder pending = new StringBuilder();
+
+    public Parser(Consumer<String> onData) {
+      this.onData = onData;
+    }
+
+    public void feed(Buffer chunk) {
+      pending.append(chunk.toString(StandardCharsets.UTF_8));
+      int end;
+      while ((end = eventEnd()) >= 0) {
+        String event = pending.substring(0, end);
+        pending.delete(0, end + (pending.indexOf("\r\n\r\n", end) == end ? 4 : 2));
+        dispatch(event);
+      }
+    }
+
+    private int eventEnd() {
+      int lf = pending.indexOf("\n\n");
+      int crlf = pending.indexOf("\r\n\r\n");
+      if (lf < 0) {
+        return crlf;
+      }
+      return crlf < 0 ? lf : Math.min(lf, crlf);
+    }
+
+    private void dispatch(String event) {
+      StringBuilder data = null;
+      for (String line : event.split("\r?\n")) {
+        if (line.startsWith("data:")) {
+          String value = line.substring(line.startsWith("data: ") ? 6 : 5);
+          if (data == null) {
+            data = new StringBuilder(value);
+          } else {
+            data.append('\n').append(value);
+          }
+        }
+      }
+      if (data != null) {
+        onData.accept(data.toString());
+      }
+    }
   }
 
   private static String tail(String body) {

@@ -1,4 +1,4 @@
-package dev.agentloop.it.support;
+package dev.agentloop.testkit;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;

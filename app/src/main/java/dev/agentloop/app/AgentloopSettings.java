@@ -30,8 +30,7 @@ public record AgentloopSettings(AgentloopConfig process, ObservabilityConfig obs
     Settings gatewaySection = root.section("gateway");
     FrontSettings front = FrontSettings.from(gatewaySection);
     StorageConfig storage = StorageConfig.from(root.section("storage"));
-    GatewaySettings gateway = GatewaySettings.from(gatewaySection, front, process, observability, storage.dataDir(),
-        tree);
+    GatewaySettings gateway = GatewaySettings.from(gatewaySection, front, process, observability, storage.dataDir());
     return new AgentloopSettings(process, observability, front, gateway, LlmConfig.from(root.section("llm")), storage);
   }
 }

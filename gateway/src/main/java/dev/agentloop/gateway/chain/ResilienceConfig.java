@@ -2,7 +2,6 @@ package dev.agentloop.gateway.chain;
 
 import dev.agentloop.contract.config.ConfigException;
 import dev.agentloop.contract.config.Settings;
-import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -34,12 +33,10 @@ public record ResilienceConfig(Policy defaults, Map<String, Policy> perModel, in
   public record Breaker(boolean enabled, int failureThreshold, long resetMs, long probeTimeoutMs) {
   }
 
-  public static ResilienceConfig from(JsonObject root) {
-    Settings gateway = Settings.root(root).section("gateway");
+  /** {@code gateway} is the section, over the defaults: every key of {@code resilience} has a value. */
+  public static ResilienceConfig from(Settings gateway) {
     Settings resilience = gateway.section("resilience");
-    Policy defaults = new Policy(
-        retries(resilience.section("retries"), new Retries(3, 50, 1_000, 30_000)),
-        breaker(resilience.section("breaker"), new Breaker(true, 5, 5_000, 15_000)),
+    Policy defaults = new Policy(retries(resilience.section("retries")), breaker(resilience.section("breaker")),
         List.of());
     Map<String, Policy> perModel = new HashMap<>();
     Settings models = gateway.section("models");
@@ -52,7 +49,7 @@ public record ResilienceConfig(Policy defaults, Map<String, Policy> perModel, in
       perModel.put(model, new Policy(retries(section.section("retries"), defaults.retries()),
           breaker(section.section("breaker"), defaults.breaker()), fallbacks));
     }
-    return new ResilienceConfig(defaults, Map.copyOf(perModel), resilience.integer("max_breakers", 256, 1, 1_000_000));
+    return new ResilienceConfig(defaults, Map.copyOf(perModel), resilience.integer("max_breakers", 1, 1_000_000));
   }
 
   public Policy policy(String model) {
@@ -66,18 +63,36 @@ public record ResilienceConfig(Policy defaults, Map<String, Policy> perModel, in
     return Set.copyOf(named);
   }
 
+  private static Retries retries(Settings s) {
+    return checked(s, new Retries(
+        s.integer("max_attempts", 1, 100),
+        s.integer("base_delay_ms", 0, 600_000),
+        s.integer("max_delay_ms", 0, 600_000),
+        s.integer("budget_ms", 0, 3_600_000)));
+  }
+
+  /** A model's own retries: each key it leaves out is the default's. */
   private static Retries retries(Settings s, Retries fallback) {
-    Retries retries = new Retries(
+    return checked(s, new Retries(
         s.integer("max_attempts", fallback.maxAttempts(), 1, 100),
         s.integer("base_delay_ms", (int) fallback.baseDelayMs(), 0, 600_000),
         s.integer("max_delay_ms", (int) fallback.maxDelayMs(), 0, 600_000),
-        s.integer("budget_ms", (int) fallback.budgetMs(), 0, 3_600_000));
+        s.integer("budget_ms", (int) fallback.budgetMs(), 0, 3_600_000)));
+  }
+
+  private static Retries checked(Settings s, Retries retries) {
     if (retries.maxDelayMs() < retries.baseDelayMs()) {
       throw new ConfigException(s.name("max_delay_ms") + " must not be below base_delay_ms");
     }
     return retries;
   }
 
+  private static Breaker breaker(Settings s) {
+    return new Breaker(s.bool("enabled"), s.integer("failure_threshold", 1, 1_000_000),
+        s.integer("reset_ms", 1, 3_600_000), s.integer("probe_timeout_ms", 1, 3_600_000));
+  }
+
+  /** A model's own breaker: each key it leaves out is the default's. */
   private static Breaker breaker(Settings s, Breaker fallback) {
     return new Breaker(
         s.bool("enabled", fallback.enabled()),

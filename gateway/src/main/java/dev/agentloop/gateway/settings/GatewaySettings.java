@@ -10,7 +10,6 @@ import dev.agentloop.gateway.chain.ResilienceConfig;
 import dev.agentloop.gateway.conversations.ConversationHistory;
 import dev.agentloop.gateway.idempotency.IdempotencyConfig;
 import dev.agentloop.gateway.jobs.JobsConfig;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,11 +27,10 @@ public record GatewaySettings(String host, int port, int instances, FrontSetting
     boolean metricsEnabled, String metricsRegistry, ObservabilityConfig observability) {
 
   /**
-   * {@code gateway} is the section, {@code front} what both fronts share (read from it too);
-   * {@code root} the whole tree, only for the chain's records, which read their keys themselves.
+   * {@code gateway} is the section, {@code front} what both fronts share (read from it too).
    */
   public static GatewaySettings from(Settings gateway, FrontSettings front, AgentloopConfig process,
-      ObservabilityConfig observability, Path dataDir, JsonObject root) {
+      ObservabilityConfig observability, Path dataDir) {
     Map<String, StreamTimeouts> perModel = new HashMap<>();
     Settings models = gateway.section("models");
     for (String model : models.json().fieldNames()) {
@@ -47,7 +45,7 @@ public record GatewaySettings(String host, int port, int instances, FrontSetting
         ConversationHistory.Window.from(gateway),
         IdempotencyConfig.from(gateway),
         JobsConfig.from(gateway),
-        ResilienceConfig.from(root),
+        ResilienceConfig.from(gateway),
         dataDir.toAbsolutePath().normalize().resolve("exports"),
         process.shutdownGraceMs(),
         process.metricsEnabled(),

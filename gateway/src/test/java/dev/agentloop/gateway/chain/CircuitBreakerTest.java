@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.config.ConfigException;
+import dev.agentloop.contract.config.Settings;
+import dev.agentloop.contract.config.ConfigLoader;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
@@ -108,18 +110,18 @@ class CircuitBreakerTest {
         .put("models", new JsonObject().put("mock-flaky", new JsonObject()
             .put("fallbacks", new JsonArray().add("mock-fast"))
             .put("breaker", new JsonObject().put("failure_threshold", 2)))));
-    ResilienceConfig config = ResilienceConfig.from(root);
+    ResilienceConfig config = resilience(root);
     assertThat(config.policy("mock-flaky").fallbacks()).containsExactly("mock-fast");
     assertThat(config.policy("mock-flaky").retries().maxAttempts()).isEqualTo(4);
     assertThat(config.policy("mock-flaky").breaker().failureThreshold()).isEqualTo(2);
     assertThat(config.policy("other").fallbacks()).isEmpty();
     JsonObject bad = new JsonObject().put("gateway", new JsonObject().put("models", new JsonObject()
         .put("m", new JsonObject().put("retries", new JsonObject().put("max_attempts", 0)))));
-    assertThatThrownBy(() -> ResilienceConfig.from(bad)).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> resilience(bad)).isInstanceOf(ConfigException.class)
         .hasMessageContaining("gateway.models.m.retries.max_attempts");
     JsonObject self = new JsonObject().put("gateway", new JsonObject().put("models", new JsonObject()
         .put("m", new JsonObject().put("fallbacks", new JsonArray().add("m")))));
-    assertThatThrownBy(() -> ResilienceConfig.from(self)).hasMessageContaining("gateway.models.m.fallbacks");
+    assertThatThrownBy(() -> resilience(self)).hasMessageContaining("gateway.models.m.fallbacks");
   }
 
   @org.junit.jupiter.api.Test
@@ -159,5 +161,10 @@ class CircuitBreakerTest {
     assertThat(breaker.tryAcquire()).as("the new probe holds the slot").isFalse();
     breaker.onSuccess();
     assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+  }
+
+  /** {@code root} merged over the defaults, as the configuration is read. */
+  private static ResilienceConfig resilience(JsonObject root) {
+    return ResilienceConfig.from(Settings.root(ConfigLoader.merge(ConfigLoader.defaults(), root)).section("gateway"));
   }
 }

@@ -63,7 +63,7 @@ class ResilientChatServiceTest {
     JsonObject config = ConfigLoader.merge(ConfigLoader.defaults(), new JsonObject().put("gateway", gateway));
     registry = new SimpleMeterRegistry();
     StreamTimeouts timeouts = StreamTimeouts.from(Settings.root(config).section("gateway").section("timeouts"));
-    Breakers breakers = new Breakers(registry, ResilienceConfig.from(config));
+    Breakers breakers = new Breakers(registry, ResilienceConfig.from(Settings.root(config).section("gateway")));
     Promise<Void> ready = Promise.promise();
     context.runOnContext(v -> {
       chain = ResilientChatService.create(vertx, model -> timeouts, breakers, node);

@@ -11,7 +11,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.List;
@@ -129,11 +129,14 @@ final class EmbedRequests {
   private record Answer(Buffer body, int tokens) {
   }
 
-  /** On a worker: the vectors, and the response body as JSON text. */
+  /** On a worker: the vectors, and the response body as JSON text (written directly: no tree of boxed floats). */
   private static Answer answer(Checked request) {
-    JsonArray data = new JsonArray();
+    int inputs = request.inputs().size();
+    long estimate = (long) inputs * request.dimensions() * (request.base64() ? 6 : 12) + 256;
+    StringBuilder out = new StringBuilder((int) Math.min(estimate, 64L << 20));
+    out.append("{\"object\":\"list\",\"data\":[");
     int tokens = 0;
-    for (int i = 0; i < request.inputs().size(); i++) {
+    for (int i = 0; i < inputs; i++) {
       EmbeddingInput input = request.inputs().get(i);
       float[] vector = input.embed(request.embedder());
       if (request.dimensions() < vector.length) {
@@ -143,11 +146,17 @@ final class EmbedRequests {
         case EmbeddingInput.Text text -> new TextGenerator.Words(text.text()).count();
         case EmbeddingInput.Tokens ids -> ids.ids().length;
       };
-      data.add(new JsonObject().put("object", "embedding").put("index", i)
-          .put("embedding", request.base64() ? EmbeddingCodec.base64(vector) : EmbeddingCodec.floats(vector)));
+      out.append(i == 0 ? "" : ",").append("{\"object\":\"embedding\",\"index\":").append(i)
+          .append(",\"embedding\":");
+      if (request.base64()) {
+        out.append('"').append(EmbeddingCodec.base64(vector)).append('"'); // the base64 alphabet needs no escaping
+      } else {
+        EmbeddingCodec.appendFloats(out, vector);
+      }
+      out.append('}');
     }
-    JsonObject body = new JsonObject().put("object", "list").put("data", data).put("model", request.model())
-        .put("usage", new JsonObject().put("prompt_tokens", tokens).put("total_tokens", tokens));
-    return new Answer(body.toBuffer(), tokens);
+    out.append("],\"model\":").append(Json.encode(request.model())).append(",\"usage\":{\"prompt_tokens\":")
+        .append(tokens).append(",\"total_tokens\":").append(tokens).append("}}");
+    return new Answer(Buffer.buffer(out.toString()), tokens);
   }
 }

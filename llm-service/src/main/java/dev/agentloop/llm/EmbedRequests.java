@@ -57,6 +57,9 @@ final class EmbedRequests {
     } catch (ApiException e) {
       e.failReply(message);
       return Future.succeededFuture();
+    } catch (RuntimeException e) {
+      ApiException.badRequest("Malformed request: " + e.getMessage(), null).failReply(message);
+      return Future.succeededFuture();
     }
     pending++;
     metrics.embedded(request.model(), request.inputs().size());

@@ -153,7 +153,7 @@ public final class Agentloop {
       int maxTokens = front.limits().maxTokensLimit();
       chain = chain.compose(v -> deploy(Services.LLM_SERVICE,
           () -> new LlmVerticle(llm, maxTokens, config.shutdownGraceMs(), node, metrics), instances, backDeployments,
-          () -> "llm-service ready on the event bus: models " + llm.modelIds()));
+          () -> "llm-service ready on the event bus: models " + llm.allModelIds()));
       if (llm.httpPort() != 0) {
         ChatMetrics chat = new ChatMetrics(registry, Services.LLM);
         chain = chain.compose(v -> deploy("llm-service HTTP",

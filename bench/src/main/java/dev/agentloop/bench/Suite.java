@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * {@link Scenario}s in order, and writes BENCHMARKS.md and a JSON file ({@link Report}). Usage
  * (bench/run.sh passes these):
  * {@code java -jar agentloop-bench.jar [--quick] --repo DIR --agentloop-jar JAR --bench-jar JAR
- * --server-flags "FLAGS" [--out-md FILE] [--out-json FILE] [--only request,fanout,persist,streams,pg,cluster]}.
+ * --server-flags "FLAGS" [--out-md FILE] [--out-json FILE] [--only request,fanout,embeddings,persist,streams,pg,cluster]}.
  */
 public final class Suite {
 
@@ -24,7 +24,7 @@ public final class Suite {
    * start their own (a fresh JVM for the streams, so its memory before them is a clean baseline).
    */
   static final List<Scenario> SCENARIOS = List.of(new RequestScenario(), new FanoutScenario(),
-      new PersistScenario(), new StreamsScenario(), new PostgresScenario(), new ClusterScenario());
+      new EmbeddingsScenario(), new PersistScenario(), new StreamsScenario(), new PostgresScenario(), new ClusterScenario());
 
   private final BenchContext context;
   private final List<String> only;

@@ -14,9 +14,10 @@ class SuiteTest {
 
   @Test
   void every_scenario_runs_without_only_those_on_the_shared_suite_first() {
-    assertThat(selected(null)).containsExactly("request", "fanout", "persist", "streams", "pg", "cluster");
+    assertThat(selected(null)).containsExactly("request", "fanout", "embeddings", "persist", "streams", "pg",
+        "cluster");
     assertThat(Suite.SCENARIOS.stream().map(Scenario::onSharedSuite).toList())
-        .containsExactly(true, true, true, false, false, false);
+        .containsExactly(true, true, true, true, false, false, false);
     assertThat(Suite.SCENARIOS.stream().map(Scenario::measures)).allMatch(m -> !m.isBlank());
   }
 
@@ -27,6 +28,7 @@ class SuiteTest {
     assertThat(selected(List.of("persist"))).containsExactly("persist", "pg");
     assertThat(selected(List.of("pg"))).containsExactly("pg");
     assertThat(selected(List.of("cluster"))).containsExactly("cluster");
+    assertThat(selected(List.of("embeddings"))).containsExactly("embeddings");
     assertThat(selected(List.of("nothing"))).isEmpty();
   }
 }

@@ -10,6 +10,13 @@ public final class Addresses {
   public static final String LLM_COMPLETE = "agentloop.llm.complete";
   /** Open a token stream. Body: a chat request with an {@code id}. Replies: the stream protocol of {@link dev.agentloop.contract.stream.StreamProtocol}. */
   public static final String LLM_STREAM = "agentloop.llm.stream";
+  /**
+   * Embed texts or token ids. Body: the embeddings request as OpenAI takes it
+   * ({@code {"model","input","dimensions"?,"encoding_format"?}}; other fields ignored). Reply: the
+   * OpenAI response body as JSON text (a buffer), with headers {@code model}, {@code inputs} and
+   * {@code prompt_tokens}; a failure reply in OpenAI's error shape (404 unknown model, 400 bad input).
+   */
+  public static final String LLM_EMBED = "agentloop.llm.embed";
   /** List the models. Reply: {@code {"data":[model...]}} in OpenAI's shape. */
   public static final String LLM_MODELS = "agentloop.llm.models";
   /** Published (to every llm-service instance): {@code {"id": ...}} stops that generation wherever it runs. */

@@ -70,7 +70,8 @@ public final class GatewayVerticle extends VerticleBase {
     Admission admission = shared.admission();
     Idempotency idempotency = new Idempotency(vertx, storage, config.idempotency());
     routes = new ChatRoutes(models, config.limits(), metrics, new ConversationHook(storage, history, idempotency))
-        .admission(ctx -> admission.admit(Admission.Kind.STREAM, ClientId.of(ctx))::release);
+        .admission(ctx -> admission.admit(Admission.Kind.STREAM, ClientId.of(ctx))::release)
+        .embeddingAdmission(ctx -> admission.admit(Admission.Kind.EMBEDDINGS, ClientId.of(ctx))::release);
     routes.mount(router);
     new ConversationRoutes(vertx, storage, config.exportsDir(), config.limits(), idempotency, node).mount(router);
     ChatBodies bodies = new ChatBodies(config.limits());

@@ -248,14 +248,15 @@ class ChatCompletionsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("fronts")
-  @DisplayName("GET /v1/models lists exactly the configured models; GET /v1/models/{id} finds one or 404s")
+  @DisplayName("GET /v1/models lists exactly the configured models, the embedding model too; GET /v1/models/{id} finds one or 404s")
   void models(String front) {
     String base = front.equals("gateway") ? app.gatewayUrl() : app.llmUrl();
     JsonObject list = Http.json(Http.get(base + "/v1/models"));
     assertThat(list.getString("object")).isEqualTo("list");
     assertThat(list.getJsonArray("data").stream().map(m -> ((JsonObject) m).getString("id")).toList())
-        .containsExactly("mock-echo", "mock-fast", "mock-flaky", "mock-realistic", "mock-slow");
+        .containsExactly("mock-echo", "mock-embed", "mock-fast", "mock-flaky", "mock-realistic", "mock-slow");
     assertThat(Http.json(Http.get(base + "/v1/models/mock-slow")).getString("object")).isEqualTo("model");
+    assertThat(Http.json(Http.get(base + "/v1/models/mock-embed")).getString("id")).isEqualTo("mock-embed");
     assertThat(Http.get(base + "/v1/models/nope").statusCode()).isEqualTo(404);
   }
 

@@ -3,14 +3,18 @@ package dev.agentloop.llm;
 import dev.agentloop.contract.config.Settings;
 import dev.agentloop.contract.stream.StreamTimeouts;
 import dev.agentloop.contract.stream.StreamProtocol;
+import dev.agentloop.llm.embed.EmbeddingConfig;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The {@code llm} section: the models, the mock's own HTTP port, and stream flow-control limits. */
+/**
+ * The {@code llm} section: the chat models, the mock's own HTTP port, stream flow-control limits,
+ * and the embedding models.
+ */
 public record LlmConfig(Map<String, ModelSpec> models, String httpHost, int httpPort, int instances,
-    int maxBatchTokens, long ackTimeoutMs) {
+    int maxBatchTokens, long ackTimeoutMs, EmbeddingConfig embeddings) {
 
   /** Reads the {@code llm} section. */
   public static LlmConfig from(Settings llm) {
@@ -25,15 +29,29 @@ public record LlmConfig(Map<String, ModelSpec> models, String httpHost, int http
       throw llm.error("models", "must list at least one model");
     }
     Settings stream = llm.section("stream");
+    EmbeddingConfig embeddings = EmbeddingConfig.from(llm.section("embeddings"));
+    for (String id : embeddings.models().keySet()) {
+      if (models.containsKey(id)) {
+        throw llm.error("embeddings.models", "names '" + id + "', a chat model too");
+      }
+    }
     return new LlmConfig(Map.copyOf(models),
         llm.string("http_host"),
         llm.integer("http_port", 0, 65535),
         llm.integer("instances", 0, 256),
         stream.integer("max_batch_tokens", 1, StreamProtocol.MAX_BATCH_ENTRIES),
-        stream.integer("ack_timeout_ms", 1, 3_600_000));
+        stream.integer("ack_timeout_ms", 1, 3_600_000),
+        embeddings);
   }
 
+  /** The chat models' ids, sorted. */
   public List<String> modelIds() {
     return models.keySet().stream().sorted().toList();
+  }
+
+  /** Every model's id, chat and embedding, sorted: what {@code /v1/models} lists. */
+  public List<String> allModelIds() {
+    return java.util.stream.Stream.concat(models.keySet().stream(), embeddings.models().keySet().stream())
+        .sorted().toList();
   }
 }

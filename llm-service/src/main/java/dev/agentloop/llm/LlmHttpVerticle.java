@@ -57,7 +57,8 @@ public final class LlmHttpVerticle extends VerticleBase {
     Router router = guards.router(vertx, limits.bodyLimitBytes());
     Admission admission = shared.admission();
     routes = new ChatRoutes(new LlmClient(vertx, model -> front.timeouts()), limits, metrics)
-        .admission(ctx -> admission.admit(Admission.Kind.STREAM, ClientId.of(ctx))::release);
+        .admission(ctx -> admission.admit(Admission.Kind.STREAM, ClientId.of(ctx))::release)
+        .embeddingAdmission(ctx -> admission.admit(Admission.Kind.EMBEDDINGS, ClientId.of(ctx))::release);
     routes.mount(router);
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")
         .put("node", node.id())));

@@ -18,6 +18,9 @@ public final class LlmMetrics {
   private final AtomicInteger active = new AtomicInteger();
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
   private final Map<String, Counter> tokens = new ConcurrentHashMap<>();
+  private final Map<String, Counter> embedRequests = new ConcurrentHashMap<>();
+  private final Map<String, Counter> embedInputs = new ConcurrentHashMap<>();
+  private final Map<String, Counter> embedTokens = new ConcurrentHashMap<>();
 
   /** The series of one node's llm-service; built once with the node and shared by its instances. */
   public LlmMetrics(MeterRegistry registry, String node) {
@@ -44,5 +47,21 @@ public final class LlmMetrics {
   Counter tokens(String model) {
     return tokens.computeIfAbsent(model, m -> Counter.builder("agentloop_llm_tokens_generated")
         .description("Tokens the mock models produced").tags("model", m, "node", node).register(registry));
+  }
+
+  /** An embeddings request of a configured model (only those reach here), with its inputs. */
+  void embedded(String model, int inputs) {
+    embedRequests.computeIfAbsent(model, m -> Counter.builder("agentloop_llm_embedding_requests")
+        .description("Embedding requests the mock accepted").tags("model", m, "node", node).register(registry))
+        .increment();
+    embedInputs.computeIfAbsent(model, m -> Counter.builder("agentloop_llm_embedding_inputs")
+        .description("Inputs the mock embedded").tags("model", m, "node", node).register(registry))
+        .increment(inputs);
+  }
+
+  void embeddingTokens(String model, int count) {
+    embedTokens.computeIfAbsent(model, m -> Counter.builder("agentloop_llm_embedding_tokens")
+        .description("Prompt tokens of the inputs the mock embedded").tags("model", m, "node", node)
+        .register(registry)).increment(count);
   }
 }

@@ -26,8 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The mock LLM on the event bus: whole completions, token streams, the model list, cancel and
- * ping. Every malformed message gets a failure reply; nothing a sender does can crash it.
+ * The mock LLM on the event bus: whole completions, token streams, embeddings, the model list,
+ * cancel and ping. Every malformed message gets a failure reply; nothing a sender does can crash it.
  *
  * <p>Stopping it is a graceful leave: it first unregisters its request consumers, so new work goes to
  * the other instances in the cluster, then lets the generations and streams it runs finish (bounded
@@ -45,6 +45,7 @@ public final class LlmVerticle extends VerticleBase {
   private final String node;
   private final LlmMetrics metrics;
   private List<MessageConsumer<Object>> requestConsumers = List.of();
+  private EmbedRequests embeddings;
   private int busy;
   private Promise<Void> idle;
 
@@ -63,7 +64,9 @@ public final class LlmVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
+    embeddings = new EmbedRequests(vertx, config.embeddings(), metrics);
     requestConsumers = List.of(
+        bus.consumer(Addresses.LLM_EMBED, message -> track(embeddings.handle(message))),
         bus.consumer(Addresses.LLM_STREAM, this::guarded),
         bus.consumer(Addresses.LLM_COMPLETE, this::guarded),
         bus.consumer(Addresses.LLM_MODELS, this::models),
@@ -82,7 +85,8 @@ public final class LlmVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.eventBus().publish(Addresses.LLM_LEAVING, new JsonObject().put("node", node));
     return Future.join(requestConsumers.stream().map(MessageConsumer::unregister).toList())
-        .transform(v -> whenIdle(graceMs));
+        .transform(v -> whenIdle(graceMs))
+        .transform(v -> embeddings != null ? embeddings.close() : Future.succeededFuture());
   }
 
   private Future<Void> whenIdle(long graceMs) {
@@ -183,7 +187,7 @@ public final class LlmVerticle extends VerticleBase {
 
   private void models(Message<Object> message) {
     JsonArray data = new JsonArray();
-    config.modelIds().forEach(id -> data.add(ChatWire.model(id, MODELS_CREATED)));
+    config.allModelIds().forEach(id -> data.add(ChatWire.model(id, MODELS_CREATED)));
     message.reply(new JsonObject().put("data", data));
   }
 

@@ -9,6 +9,8 @@ import dev.agentloop.contract.stream.StreamTimeouts;
 import dev.agentloop.contract.stream.TokenStream;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Function;
@@ -45,6 +47,29 @@ public final class LlmClient implements ChatService {
   @Override
   public void cancel(String id) {
     vertx.eventBus().publish(Addresses.LLM_CANCEL, new JsonObject().put("id", id));
+  }
+
+  /**
+   * A plain request on {@link Addresses#LLM_EMBED}: the vectors come whole in one reply, so the
+   * model's {@code first_token_ms} bounds it; failures map as the streams' do.
+   */
+  @Override
+  public Future<Embeddings> embed(JsonObject request) {
+    String model = String.valueOf(request.getValue("model"));
+    return vertx.eventBus().<Buffer>request(Addresses.LLM_EMBED, request,
+            StreamProtocol.timeout(timeouts.apply(model).firstTokenMs()))
+        .map(LlmClient::embeddings)
+        .recover(failure -> Future.failedFuture(ApiException.from(failure, "llm-service")));
+  }
+
+  private static Embeddings embeddings(Message<Buffer> reply) {
+    return new Embeddings(reply.headers().get("model"), reply.body(), header(reply, "inputs"),
+        header(reply, "prompt_tokens"));
+  }
+
+  private static int header(Message<Buffer> reply, String name) {
+    String value = reply.headers().get(name);
+    return value == null ? 0 : Integer.parseInt(value);
   }
 
   @Override

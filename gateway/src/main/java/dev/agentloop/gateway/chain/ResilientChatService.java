@@ -6,6 +6,7 @@ import dev.agentloop.contract.node.NodeState;
 import dev.agentloop.contract.chat.ChatRequest;
 import dev.agentloop.contract.chat.ChatService;
 import dev.agentloop.contract.chat.Completion;
+import dev.agentloop.contract.chat.Embeddings;
 import dev.agentloop.contract.stream.Delta;
 import dev.agentloop.contract.stream.TokenStream;
 import io.vertx.core.Future;
@@ -15,6 +16,7 @@ import dev.agentloop.contract.stream.StreamTimeouts;
 import dev.agentloop.contract.chat.LlmClient;
 import dev.agentloop.contract.ApiException.Reason;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -132,6 +134,15 @@ public final class ResilientChatService implements ChatService {
     } else if (call.attemptId != null) {
       delegate.cancel(call.attemptId);
     }
+  }
+
+  /**
+   * Embeddings pass straight to the llm-service: one plain bus request, with no retries, fallbacks
+   * or breakers (the chain's attempts, generation ids and breaker outcomes are those of chat streams).
+   */
+  @Override
+  public Future<Embeddings> embed(JsonObject request) {
+    return delegate.embed(request);
   }
 
   @Override

@@ -27,7 +27,8 @@ public final class Admission {
     STREAM("stream", "concurrent streams"),
     FANOUT("fanout", "concurrent fan-outs"),
     JOB("job", "active jobs"),
-    AGENT_RUN("agent_run", "concurrent agent runs");
+    AGENT_RUN("agent_run", "concurrent agent runs"),
+    EMBEDDINGS("embeddings", "concurrent embedding requests");
 
     private final String key;
     private final String words;

@@ -26,7 +26,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * OpenAI's chat-completion and model routes over a {@link ChatService}; the gateway and the mock's
+ * OpenAI's chat-completion, embeddings and model routes over a {@link ChatService}; the gateway and the mock's
  * own port serve the same wire format through this class. One instance per verticle instance: its
  * state lives on that verticle's event loop.
  */
@@ -49,6 +49,7 @@ public final class ChatRoutes {
   private final Set<SseRelay> open = new HashSet<>();
   private final Map<RoutingContext, String> waiting = new HashMap<>();
   private StreamAdmission admission = ctx -> () -> { };
+  private StreamAdmission embeddingAdmission = ctx -> () -> { };
 
   public ChatRoutes(ChatService service, HttpLimits limits, ChatMetrics metrics) {
     this(service, limits, metrics, ChatHook.NONE);
@@ -66,8 +67,15 @@ public final class ChatRoutes {
     return this;
   }
 
+  /** Admits an embeddings request (kind {@code embeddings}), as {@link #admission} admits a stream. */
+  public ChatRoutes embeddingAdmission(StreamAdmission admission) {
+    this.embeddingAdmission = admission;
+    return this;
+  }
+
   public void mount(Router router) {
     router.post("/v1/chat/completions").handler(this::chat);
+    router.post("/v1/embeddings").handler(new EmbeddingRoutes(service, limits, embeddingAdmission)::embed);
     router.get("/v1/models").respond(this::models);
     router.get("/v1/models/:model").respond(this::model);
   }

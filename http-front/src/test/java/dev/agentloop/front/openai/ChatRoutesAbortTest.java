@@ -4,6 +4,7 @@ import dev.agentloop.contract.stream.Delta;
 import dev.agentloop.contract.chat.ChatRequest;
 import dev.agentloop.contract.chat.ChatService;
 import dev.agentloop.contract.chat.Completion;
+import dev.agentloop.contract.chat.Embeddings;
 import dev.agentloop.front.ApiRouter;
 import dev.agentloop.front.ApiServer;
 import dev.agentloop.contract.config.ConfigLoader;
@@ -83,6 +84,11 @@ class ChatRoutesAbortTest {
 
       @Override
       public void cancel(String requestId) {
+      }
+
+      @Override
+      public Future<Embeddings> embed(JsonObject request) {
+        return Future.failedFuture(ApiException.modelNotFound(request.getString("model")));
       }
 
       @Override

@@ -133,4 +133,24 @@ class HashingEmbedderTest {
       assertThat(floats.getNumber(i).floatValue()).isEqualTo(vector[i]);
     }
   }
+
+  @Test
+  @DisplayName("the directly written float array is valid JSON that reads back every float, tiny and negative ones too")
+  void written_floats_round_trip() {
+    java.util.Random random = new java.util.Random(7);
+    float[] vector = new float[4096];
+    for (int i = 0; i < vector.length; i++) {
+      vector[i] = (float) (random.nextGaussian() * Math.pow(10, -random.nextInt(12)));
+    }
+    vector[0] = 0f;
+    vector[1] = -0f;
+    vector[2] = Float.MIN_VALUE;
+    vector[3] = 1f;
+    JsonArray written = new JsonArray(EmbeddingCodec.appendFloats(new StringBuilder(), vector).toString());
+    assertThat(written.size()).isEqualTo(vector.length);
+    for (int i = 0; i < vector.length; i++) {
+      assertThat(written.getNumber(i).floatValue()).as("component %d", i).isEqualTo(vector[i]);
+    }
+    assertThat(new JsonArray(EmbeddingCodec.appendFloats(new StringBuilder(), new float[0]).toString())).isEmpty();
+  }
 }

@@ -3,7 +3,7 @@ package dev.agentloop.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.agentloop.it.support.Http;
+import dev.agentloop.testkit.Http;
 import dev.agentloop.it.support.TestApp;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;

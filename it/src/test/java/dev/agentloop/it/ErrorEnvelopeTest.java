@@ -8,7 +8,7 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.NotFoundException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
-import dev.agentloop.it.support.Http;
+import dev.agentloop.testkit.Http;
 import dev.agentloop.it.support.TestApp;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -2,9 +2,9 @@ package dev.agentloop.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentloop.it.support.Await;
-import dev.agentloop.it.support.Http;
-import dev.agentloop.it.support.RawHttp;
+import dev.agentloop.testkit.Await;
+import dev.agentloop.testkit.Http;
+import dev.agentloop.testkit.RawHttp;
 import dev.agentloop.it.support.TestApp;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

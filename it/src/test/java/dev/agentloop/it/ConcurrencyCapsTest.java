@@ -11,8 +11,6 @@ import dev.agentloop.testkit.RawHttp;
 import dev.agentloop.testkit.Sse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -61,20 +59,6 @@ class ConcurrencyCapsTest {
     app.close();
   }
 
-  private static HttpResponse<String> post(String url, String key, JsonObject body) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode()));
-    if (key != null) {
-      request.header("authorization", "Bearer " + key);
-    }
-    return Http.send(request.build());
-  }
-
-  private static HttpResponse<String> delete(String url, String key) {
-    return Http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).DELETE()
-        .header("authorization", "Bearer " + key).build());
-  }
-
   private double inUse(String kind) {
     return metrics().sum("agentloop_admission_in_use", Map.of("kind", kind));
   }
@@ -109,22 +93,22 @@ class ConcurrencyCapsTest {
       assertThat(second.status()).isEqualTo(200);
       double clientBefore = rejected("stream", "client");
       double globalBefore = rejected("stream", "global");
-      assertCapped(post(base + "/v1/chat/completions", KEY_1, Http.chat("mock-fast", "x").put("stream", true)),
+      assertCapped(Http.post(app.chatUrl(), KEY_1, Http.chat("mock-fast", "x").put("stream", true)),
           "per client");
-      assertCapped(post(base + "/v1/chat/completions", KEY_3, Http.chat("mock-fast", "x").put("stream", true)),
+      assertCapped(Http.post(app.chatUrl(), KEY_3, Http.chat("mock-fast", "x").put("stream", true)),
           "in all");
       assertThat(rejected("stream", "client")).isEqualTo(clientBefore + 1);
       assertThat(rejected("stream", "global")).isEqualTo(globalBefore + 1);
       assertThat(inUse("stream")).isEqualTo(2);
       // a plain chat is no stream and is not capped
-      assertThat(post(base + "/v1/chat/completions", KEY_1, Http.chat("mock-fast", "plain")).statusCode()).isEqualTo(200);
+      assertThat(Http.post(app.chatUrl(), KEY_1, Http.chat("mock-fast", "plain")).statusCode()).isEqualTo(200);
     }
     awaitInUse("stream", 0);
     // a stream that fails before its first token gives its slot back
-    assertThat(post(base + "/v1/chat/completions", KEY_1, Http.chat("mock-nope", "x").put("stream", true)).statusCode())
+    assertThat(Http.post(app.chatUrl(), KEY_1, Http.chat("mock-nope", "x").put("stream", true)).statusCode())
         .isEqualTo(404);
     assertThat(inUse("stream")).isZero();
-    HttpResponse<String> again = post(base + "/v1/chat/completions", KEY_1, Http.chat("mock-fast", "x").put("stream", true));
+    HttpResponse<String> again = Http.post(app.chatUrl(), KEY_1, Http.chat("mock-fast", "x").put("stream", true));
     assertThat(again.statusCode()).isEqualTo(200);
     assertThat(Sse.parse(again.body()).done()).isTrue();
     awaitInUse("stream", 0);
@@ -137,11 +121,12 @@ class ConcurrencyCapsTest {
     int port = app.app().llmHttpPort();
     try (RawHttp first = RawHttp.post(port, "/v1/chat/completions", KEY_1, endless.encode())) {
       assertThat(first.status()).isEqualTo(200);
-      assertCapped(post(app.llmUrl() + "/v1/chat/completions", KEY_1, Http.chat("mock-fast", "x").put("stream", true)),
+      assertCapped(
+          Http.post(app.llmUrl() + "/v1/chat/completions", KEY_1, Http.chat("mock-fast", "x").put("stream", true)),
           "per client");
     }
     awaitInUse("stream", 0);
-    assertThat(post(app.llmUrl() + "/v1/chat/completions", KEY_1, Http.chat("mock-fast", "x").put("stream", true))
+    assertThat(Http.post(app.llmUrl() + "/v1/chat/completions", KEY_1, Http.chat("mock-fast", "x").put("stream", true))
         .statusCode()).isEqualTo(200);
   }
 
@@ -152,13 +137,13 @@ class ConcurrencyCapsTest {
         .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")));
     try (RawHttp first = RawHttp.post(app.app().gatewayPort(), "/v1/chat/fanout", KEY_1, slow.encode())) {
       awaitInUse("fanout", 1);
-      assertCapped(post(base + "/v1/chat/fanout", KEY_1, slow), "per client");
+      assertCapped(Http.post(base + "/v1/chat/fanout", KEY_1, slow), "per client");
       JsonObject quick = slow.copy().put("models", new JsonArray().add("mock-fast"));
-      assertThat(post(base + "/v1/chat/fanout", KEY_2, quick).statusCode()).isEqualTo(200);
+      assertThat(Http.post(base + "/v1/chat/fanout", KEY_2, quick).statusCode()).isEqualTo(200);
     }
     awaitInUse("fanout", 0);
     JsonObject failing = slow.copy().put("models", new JsonArray().add("mock-nope"));
-    assertThat(post(base + "/v1/chat/fanout", KEY_1, failing).statusCode()).isEqualTo(200);
+    assertThat(Http.post(base + "/v1/chat/fanout", KEY_1, failing).statusCode()).isEqualTo(200);
     assertThat(inUse("fanout")).isZero();
   }
 
@@ -168,17 +153,18 @@ class ConcurrencyCapsTest {
     JsonObject endless = new JsonObject().put("model", "endless").put("input", "think forever").put("stream", true);
     try (RawHttp first = RawHttp.post(app.app().gatewayPort(), "/v1/agent/runs", KEY_1, endless.encode())) {
       awaitInUse("agent_run", 1);
-      assertCapped(post(base + "/v1/agent/runs", KEY_1, new JsonObject().put("model", "mock-fast").put("input", "x")),
+      assertCapped(
+          Http.post(base + "/v1/agent/runs", KEY_1, new JsonObject().put("model", "mock-fast").put("input", "x")),
           "per client");
-      assertThat(post(base + "/v1/agent/runs", KEY_2, new JsonObject().put("model", "mock-fast").put("input", "x"))
+      assertThat(Http.post(base + "/v1/agent/runs", KEY_2, new JsonObject().put("model", "mock-fast").put("input", "x"))
           .statusCode()).isEqualTo(200);
     }
     // the client left while its run waited for the model: the run is stopped and its slot freed
     awaitInUse("agent_run", 0);
-    assertThat(post(base + "/v1/agent/runs", KEY_1, new JsonObject().put("model", "mock-nope").put("input", "x"))
+    assertThat(Http.post(base + "/v1/agent/runs", KEY_1, new JsonObject().put("model", "mock-nope").put("input", "x"))
         .statusCode()).isEqualTo(404);
     assertThat(inUse("agent_run")).isZero();
-    assertThat(post(base + "/v1/agent/runs", KEY_1, new JsonObject().put("model", "mock-fast").put("input", "x"))
+    assertThat(Http.post(base + "/v1/agent/runs", KEY_1, new JsonObject().put("model", "mock-fast").put("input", "x"))
         .statusCode()).isEqualTo(200);
     assertThat(inUse("agent_run")).isZero();
   }
@@ -187,24 +173,24 @@ class ConcurrencyCapsTest {
   @DisplayName("jobs: active ones per client and in all; a job holds its slot until it finishes or is cancelled")
   void jobs() {
     JsonObject endless = Jobs.batch("endless", 1, 1);
-    HttpResponse<String> created = post(base + "/v1/jobs", KEY_1, endless);
+    HttpResponse<String> created = Http.post(base + "/v1/jobs", KEY_1, endless);
     assertThat(created.statusCode()).isEqualTo(202);
     String first = Http.json(created).getString("id");
-    assertCapped(post(base + "/v1/jobs", KEY_1, endless), "per client");
-    HttpResponse<String> other = post(base + "/v1/jobs", KEY_2, endless);
+    assertCapped(Http.post(base + "/v1/jobs", KEY_1, endless), "per client");
+    HttpResponse<String> other = Http.post(base + "/v1/jobs", KEY_2, endless);
     assertThat(other.statusCode()).isEqualTo(202);
-    assertCapped(post(base + "/v1/jobs", KEY_3, endless), "in all");
+    assertCapped(Http.post(base + "/v1/jobs", KEY_3, endless), "in all");
     assertThat(inUse("job")).isEqualTo(2);
 
-    assertThat(delete(base + "/v1/jobs/" + first, KEY_1).statusCode()).isEqualTo(200);
-    assertThat(delete(base + "/v1/jobs/" + Http.json(other).getString("id"), KEY_2).statusCode()).isEqualTo(200);
+    assertThat(Http.delete(base + "/v1/jobs/" + first, KEY_1).statusCode()).isEqualTo(200);
+    assertThat(Http.delete(base + "/v1/jobs/" + Http.json(other).getString("id"), KEY_2).statusCode()).isEqualTo(200);
     awaitInUse("job", 0);
     // a job whose every item fails still finishes and gives its slot back
-    HttpResponse<String> failing = post(base + "/v1/jobs", KEY_1, Jobs.batch("mock-nope", 2, 2));
+    HttpResponse<String> failing = Http.post(base + "/v1/jobs", KEY_1, Jobs.batch("mock-nope", 2, 2));
     assertThat(failing.statusCode()).isEqualTo(202);
     Jobs.awaitFinished(base, KEY_1, Http.json(failing).getString("id"), Duration.ofSeconds(20));
     awaitInUse("job", 0);
-    HttpResponse<String> quick = post(base + "/v1/jobs", KEY_1, Jobs.batch("mock-fast", 2, 2));
+    HttpResponse<String> quick = Http.post(base + "/v1/jobs", KEY_1, Jobs.batch("mock-fast", 2, 2));
     assertThat(quick.statusCode()).isEqualTo(202);
     assertThat(Jobs.awaitFinished(base, KEY_1, Http.json(quick).getString("id"), Duration.ofSeconds(20))
         .getString("status"))

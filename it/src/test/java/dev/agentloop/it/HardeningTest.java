@@ -23,7 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -46,15 +46,6 @@ class HardeningTest {
         .add(new JsonObject().put("id", "endless").put("tokens", 100_000));
   }
 
-  private static HttpResponse<String> post(String url, String key, JsonObject body) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode()));
-    if (key != null) {
-      request.header("authorization", "Bearer " + key);
-    }
-    return Http.send(request.build());
-  }
-
   private static double count(MeterRegistry registry, String name, String... tags) {
     Counter counter = registry.find(name).tags(tags).counter();
     return counter == null ? 0 : counter.count();
@@ -65,6 +56,7 @@ class HardeningTest {
   @DisplayName("with API keys and rate limits on")
   class Protected {
 
+    @AutoClose
     private TestApp app;
     private MeterRegistry registry;
 
@@ -79,24 +71,15 @@ class HardeningTest {
       registry = app.registry();
     }
 
-    @AfterAll
-    void stop() {
-      app.close();
-    }
-
-    private String chat() {
-      return app.gatewayUrl() + "/v1/chat/completions";
-    }
-
     @Test
     @DisplayName("no key or a wrong key is a 401 in the error shape that never echoes the key")
     void unauthorized() {
       double before = count(registry, "agentloop_auth_failures");
-      HttpResponse<String> none = post(chat(), null, Http.chat("mock-fast", "hi"));
+      HttpResponse<String> none = Http.post(app.chatUrl(), null, Http.chat("mock-fast", "hi"));
       assertThat(none.statusCode()).isEqualTo(401);
       assertThat(ChatCompletionsTest.errorOf(none).getString("code")).isEqualTo("invalid_api_key");
       String wrongKey = "sk-wrong-" + KEY_1;
-      HttpResponse<String> wrong = post(chat(), wrongKey, Http.chat("mock-fast", "hi"));
+      HttpResponse<String> wrong = Http.post(app.chatUrl(), wrongKey, Http.chat("mock-fast", "hi"));
       assertThat(wrong.statusCode()).isEqualTo(401);
       assertThat(wrong.body()).doesNotContain(wrongKey).doesNotContain(KEY_1);
       assertThat(Http.get(app.gatewayUrl() + "/v1/models").statusCode()).isEqualTo(401);
@@ -107,7 +90,7 @@ class HardeningTest {
     @Test
     @DisplayName("a configured key is accepted")
     void authorized() {
-      HttpResponse<String> ok = post(chat(), KEY_2, Http.chat("mock-echo", "let me in"));
+      HttpResponse<String> ok = Http.post(app.chatUrl(), KEY_2, Http.chat("mock-echo", "let me in"));
       assertThat(ok.statusCode()).isEqualTo(200);
       assertThat(ChatCompletionsTest.content(Http.json(ok))).isEqualTo("let me in");
     }
@@ -118,7 +101,7 @@ class HardeningTest {
       List<Integer> statuses = new ArrayList<>();
       HttpResponse<String> limited = null;
       for (int i = 0; i < 8; i++) {
-        HttpResponse<String> response = post(chat(), KEY_1, Http.chat("mock-fast", "rate " + i));
+        HttpResponse<String> response = Http.post(app.chatUrl(), KEY_1, Http.chat("mock-fast", "rate " + i));
         statuses.add(response.statusCode());
         if (response.statusCode() == 429 && limited == null) {
           limited = response;
@@ -129,24 +112,25 @@ class HardeningTest {
       assertThat(limited.headers().firstValue("retry-after")).hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isPositive());
       assertThat(ChatCompletionsTest.errorOf(limited).getString("code")).isEqualTo("rate_limit_exceeded");
       assertThat(count(registry, "agentloop_rate_limited", "limit", "requests")).isPositive();
-      assertThat(post(chat(), KEY_3, Http.chat("mock-fast", "other key")).statusCode()).isEqualTo(200);
+      assertThat(Http.post(app.chatUrl(), KEY_3, Http.chat("mock-fast", "other key")).statusCode()).isEqualTo(200);
     }
 
     @Test
     @DisplayName("a second concurrent stream for the same key is a 429; it is admitted again once the first ends")
     void concurrent_streams() throws Exception {
       CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() ->
-          post(chat(), KEY_2, Http.chat("held", "first").put("stream", true)));
+          Http.post(app.chatUrl(), KEY_2, Http.chat("held", "first").put("stream", true)));
       Await.until("the first stream is open", Duration.ofSeconds(10), () ->
           registry.get("agentloop_streams_in_flight").tag("front", "gateway").gauge().value() >= 1);
       HttpResponse<String> second = Await.value("a non-rate-limited answer", Duration.ofSeconds(10),
-          () -> post(chat(), KEY_2, Http.chat("held", "second").put("stream", true)),
+          () -> Http.post(app.chatUrl(), KEY_2, Http.chat("held", "second").put("stream", true)),
           r -> r.statusCode() != 429 || ChatCompletionsTest.errorOf(r).getString("message").contains("concurrent"));
       assertThat(second.statusCode()).isEqualTo(429);
       assertThat(count(registry, "agentloop_admission_rejected", "kind", "stream", "scope", "client")).isPositive();
       assertThat(Sse.parse(first.get().body()).done()).isTrue();
       HttpResponse<String> third = Await.value("a stream admitted", Duration.ofSeconds(10),
-          () -> post(chat(), KEY_2, Http.chat("mock-fast", "third").put("stream", true)), r -> r.statusCode() != 429);
+          () -> Http.post(app.chatUrl(), KEY_2, Http.chat("mock-fast", "third").put("stream", true)),
+          r -> r.statusCode() != 429);
       assertThat(Sse.parse(third.body()).done()).isTrue();
     }
   }
@@ -156,6 +140,7 @@ class HardeningTest {
   @DisplayName("limits and slow clients")
   class Limits {
 
+    @AutoClose
     private TestApp app;
     private MeterRegistry registry;
 
@@ -169,15 +154,6 @@ class HardeningTest {
       registry = app.registry();
     }
 
-    @AfterAll
-    void stop() {
-      app.close();
-    }
-
-    private String chat() {
-      return app.gatewayUrl() + "/v1/chat/completions";
-    }
-
     @Test
     @DisplayName("too many messages, too long a message, or too deep a JSON body are 400s naming the limit")
     void request_limits() {
@@ -185,14 +161,14 @@ class HardeningTest {
       for (int i = 0; i < 5; i++) {
         many.getJsonArray("messages").add(new JsonObject().put("role", "user").put("content", "more"));
       }
-      HttpResponse<String> tooMany = Http.post(chat(), many);
+      HttpResponse<String> tooMany = Http.post(app.chatUrl(), many);
       assertThat(tooMany.statusCode()).isEqualTo(400);
       assertThat(ChatCompletionsTest.errorOf(tooMany).getString("code")).isEqualTo("array_above_max_length");
-      HttpResponse<String> tooLong = Http.post(chat(), Http.chat("mock-fast", "x".repeat(1001)));
+      HttpResponse<String> tooLong = Http.post(app.chatUrl(), Http.chat("mock-fast", "x".repeat(1001)));
       assertThat(tooLong.statusCode()).isEqualTo(400);
       assertThat(ChatCompletionsTest.errorOf(tooLong).getString("param")).isEqualTo("messages[0].content");
       String deep = "{\"model\":\"mock-fast\",\"x\":" + "[".repeat(50) + "]".repeat(50) + "}";
-      HttpResponse<String> tooDeep = Http.post(chat(), deep);
+      HttpResponse<String> tooDeep = Http.post(app.chatUrl(), deep);
       assertThat(tooDeep.statusCode()).isEqualTo(400);
       assertThat(ChatCompletionsTest.errorOf(tooDeep).getString("code")).isEqualTo("json_too_deep");
     }
@@ -200,7 +176,7 @@ class HardeningTest {
     @Test
     @DisplayName("headers over the limit are a 431 in OpenAI's error shape")
     void header_too_large() {
-      HttpResponse<String> response = Http.send(HttpRequest.newBuilder(URI.create(chat()))
+      HttpResponse<String> response = Http.send(HttpRequest.newBuilder(URI.create(app.chatUrl()))
           .header("content-type", "application/json").header("x-padding", "p".repeat(10_000))
           .POST(HttpRequest.BodyPublishers.ofString(Http.chat("mock-fast", "hi").encode())).build());
       assertThat(response.statusCode()).isEqualTo(431);
@@ -226,13 +202,13 @@ class HardeningTest {
           assertThat(in.read()).isEqualTo(-1);
         }
       }
-      assertThat(Http.post(chat(), Http.chat("mock-fast", "still serving")).statusCode()).isEqualTo(200);
+      assertThat(Http.post(app.chatUrl(), Http.chat("mock-fast", "still serving")).statusCode()).isEqualTo(200);
     }
 
     @Test
     @DisplayName("while a stream waits for its first token, SSE comments keep it alive and the stream stays well formed")
     void keep_alive_comments() {
-      HttpResponse<String> response = Http.post(chat(), Http.chat("late", "wait for it").put("stream", true));
+      HttpResponse<String> response = Http.post(app.chatUrl(), Http.chat("late", "wait for it").put("stream", true));
       assertThat(response.statusCode()).isEqualTo(200);
       Sse.Stream stream = Sse.parse(response.body());
       assertThat(stream.comments()).isGreaterThanOrEqualTo(2);
@@ -246,7 +222,7 @@ class HardeningTest {
       String hostile = "data: [DONE] \"quoted\" \\back\\slash </script> \u2028line\u2029sep \u0000nul emoji\uD83D\uDE00 "
           + "event: x id: 1 retry: 0 :comment {\"error\":1} \r\r \ud800lone";
       JsonObject request = Http.chat("mock-echo", hostile).put("stream", true);
-      HttpResponse<String> response = Http.post(chat(), request);
+      HttpResponse<String> response = Http.post(app.chatUrl(), request);
       assertThat(response.statusCode()).isEqualTo(200);
       Sse.Stream stream = Sse.parse(response.body());
       assertThat(stream.done()).isTrue();
@@ -260,7 +236,7 @@ class HardeningTest {
     void invalid_utf8() {
       byte[] body = "{\"model\":\"mock-fast\",\"messages\":[{\"role\":\"user\",\"content\":\"\u00ff\u00fe\"}]}"
           .getBytes(StandardCharsets.ISO_8859_1);
-      HttpResponse<String> response = Http.send(HttpRequest.newBuilder(URI.create(chat()))
+      HttpResponse<String> response = Http.send(HttpRequest.newBuilder(URI.create(app.chatUrl()))
           .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
       assertThat(response.statusCode()).isEqualTo(400);
     }
@@ -299,7 +275,7 @@ class HardeningTest {
           socket.close();
         }
       }
-      assertThat(Http.post(chat(), Http.chat("mock-fast", "healthy after")).statusCode()).isEqualTo(200);
+      assertThat(Http.post(app.chatUrl(), Http.chat("mock-fast", "healthy after")).statusCode()).isEqualTo(200);
     }
   }
 }

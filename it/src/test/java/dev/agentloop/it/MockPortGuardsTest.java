@@ -5,23 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.agentloop.contract.config.ConfigLoader;
+import dev.agentloop.it.support.LocalAddresses;
 import dev.agentloop.it.support.TestApp;
 import dev.agentloop.testkit.Http;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
@@ -91,7 +88,7 @@ class MockPortGuardsTest {
     assertThat(host).isEqualTo("127.0.0.1");
     assertThat(ConfigLoader.load(Map.of("AGENTLOOP_LLM_HTTP_HOST", "0.0.0.0")).getJsonObject("llm")
         .getString("http_host")).isEqualTo("0.0.0.0");
-    Optional<InetAddress> external = externalIpv4();
+    Optional<InetAddress> external = LocalAddresses.externalIpv4();
     assumeTrue(external.isPresent(), "this machine has no non-loopback IPv4 address to call from");
     try (TestApp app = TestApp.start(new JsonObject().put("llm", new JsonObject().put("http_host", host))
         .put("gateway", new JsonObject().put("host", "0.0.0.0")))) {
@@ -106,18 +103,5 @@ class MockPortGuardsTest {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(address, port), 5_000);
     }
-  }
-
-  private static Optional<InetAddress> externalIpv4() throws SocketException {
-    return Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
-        .filter(nic -> {
-          try {
-            return nic.isUp() && !nic.isLoopback();
-          } catch (SocketException e) {
-            return false;
-          }
-        })
-        .flatMap(nic -> Collections.list(nic.getInetAddresses()).stream())
-        .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress()).findFirst();
   }
 }

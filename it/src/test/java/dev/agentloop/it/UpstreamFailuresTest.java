@@ -6,7 +6,6 @@ import dev.agentloop.contract.node.Metrics;
 import dev.agentloop.it.support.TestApp;
 import dev.agentloop.testkit.Await;
 import dev.agentloop.testkit.Http;
-import dev.agentloop.testkit.Sse;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonArray;
@@ -49,46 +48,33 @@ class UpstreamFailuresTest {
     registry = app.registry();
   }
 
-  private static String chatUrl() {
-    return app.gatewayUrl() + "/v1/chat/completions";
-  }
-
   @Test
   @DisplayName("a model slower than its first-token timeout is a 504 for a plain request")
   void slow_model_plain_is_504() {
-    HttpResponse<String> response = Http.post(chatUrl(), Http.chat("mock-slow", "hi"));
-    assertThat(response.statusCode()).isEqualTo(504);
-    assertThat(ChatCompletionsTest.errorOf(response).getString("type")).isEqualTo("timeout");
+    TimeoutModels.assertFirstTokenTimeout(Http.post(app.chatUrl(), Http.chat("mock-slow", "hi")));
   }
 
   @Test
   @DisplayName("a stream whose first token is late is a 504 before any byte is sent")
   void slow_model_stream_is_504() {
-    HttpResponse<String> response = Http.post(chatUrl(), Http.chat("mock-slow", "hi").put("stream", true));
-    assertThat(response.statusCode()).isEqualTo(504);
-    assertThat(ChatCompletionsTest.errorOf(response).getString("code")).isEqualTo("upstream_timeout");
+    TimeoutModels.assertFirstTokenTimeout(Http.post(app.chatUrl(), Http.chat("mock-slow", "hi").put("stream", true)));
   }
 
   @Test
   @DisplayName("a stream that runs past its total timeout after the first byte ends with an error event, not a silent close")
   void stream_timeout_after_first_byte_is_an_error_event() {
-    HttpResponse<String> response = Http.post(chatUrl(), Http.chat("mock-realistic", "hi").put("stream", true));
-    assertThat(response.statusCode()).isEqualTo(200);
-    Sse.Stream stream = Sse.parse(response.body());
-    assertThat(stream.done()).isFalse();
-    assertThat(stream.contentEvents()).isNotEmpty().hasSizeLessThan(32);
-    assertThat(stream.error()).isNotNull();
-    assertThat(stream.error().getString("type")).isEqualTo("timeout");
+    TimeoutModels.assertTotalTimeoutAfterFirstByte(
+        Http.post(app.chatUrl(), Http.chat("mock-realistic", "hi").put("stream", true)));
   }
 
   @Test
   @DisplayName("a failing model reaches the client as a 503 in the error shape, streamed or not")
   void failing_model_is_503() {
-    HttpResponse<String> plain = Http.post(chatUrl(), Http.chat("mock-broken", "hi"));
+    HttpResponse<String> plain = Http.post(app.chatUrl(), Http.chat("mock-broken", "hi"));
     assertThat(plain.statusCode()).isEqualTo(503);
     assertThat(ChatCompletionsTest.errorOf(plain).getString("type")).isEqualTo("service_unavailable");
     assertThat(plain.headers().firstValue("retry-after")).isPresent();
-    HttpResponse<String> streamed = Http.post(chatUrl(), Http.chat("mock-broken", "hi").put("stream", true));
+    HttpResponse<String> streamed = Http.post(app.chatUrl(), Http.chat("mock-broken", "hi").put("stream", true));
     assertThat(streamed.statusCode()).isEqualTo(503);
   }
 
@@ -98,7 +84,7 @@ class UpstreamFailuresTest {
     int failures = 0;
     int successes = 0;
     for (int i = 0; i < 200 && (failures < 3 || successes < 3); i++) {
-      HttpResponse<String> response = Http.post(chatUrl(), Http.chat("mock-flaky", "try " + i));
+      HttpResponse<String> response = Http.post(app.chatUrl(), Http.chat("mock-flaky", "try " + i));
       if (response.statusCode() == 503) {
         ChatCompletionsTest.errorOf(response);
         failures++;
@@ -115,8 +101,7 @@ class UpstreamFailuresTest {
   @DisplayName("a client that disconnects mid-stream stops the generation and frees it")
   void disconnect_stops_generation() throws Exception {
     double cancelledBefore = cancelled("mock-long");
-    HttpRequest request = HttpRequest.newBuilder(URI.create(chatUrl())).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(Http.chat("mock-long", "go").put("stream", true).encode())).build();
+    HttpRequest request = chatRequest(Http.chat("mock-long", "go").put("stream", true)).build();
     HttpResponse<InputStream> response = Http.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
     assertThat(response.statusCode()).isEqualTo(200);
     int events = 0;
@@ -139,15 +124,19 @@ class UpstreamFailuresTest {
   @DisplayName("a client that disconnects while waiting for a plain answer stops the generation")
   void disconnect_plain_stops_generation() throws Exception {
     double cancelledBefore = cancelled("mock-long");
-    HttpRequest request = HttpRequest.newBuilder(URI.create(chatUrl())).header("content-type", "application/json")
-        .timeout(Duration.ofMillis(300))
-        .POST(HttpRequest.BodyPublishers.ofString(Http.chat("mock-long", "go").encode())).build();
+    HttpRequest request = chatRequest(Http.chat("mock-long", "go")).timeout(Duration.ofMillis(300)).build();
     try {
       Http.client().send(request, HttpResponse.BodyHandlers.ofString());
     } catch (java.net.http.HttpTimeoutException expected) {
       // the client gave up and closed its connection
     }
     Await.until("the generation is cancelled", Duration.ofSeconds(10), () -> cancelled("mock-long") > cancelledBefore);
+  }
+
+  /** A chat request sent by this test's own client, which can stop reading or give up. */
+  private static HttpRequest.Builder chatRequest(JsonObject body) {
+    return HttpRequest.newBuilder(URI.create(app.chatUrl())).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body.encode()));
   }
 
   private static double cancelled(String model) {

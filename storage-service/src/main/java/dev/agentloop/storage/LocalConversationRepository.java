@@ -6,12 +6,10 @@ import dev.agentloop.storage.LocalConversationIndex.Entry;
 import dev.agentloop.storage.PageCursors.Cursor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -42,7 +40,7 @@ final class LocalConversationRepository implements ConversationRepository {
   private final Path dir;
   private final RecordFile files;
   private final LocalKeys keys;
-  private WorkerExecutor worker;
+  private StoreWorker worker;
   private StoreLock lock;
   // confined to the worker thread
   private final LocalConversationIndex index = new LocalConversationIndex();
@@ -61,12 +59,10 @@ final class LocalConversationRepository implements ConversationRepository {
 
   @Override
   public Future<Void> start() {
-    worker = vertx.createSharedWorkerExecutor("agentloop-storage-local", 1);
-    return worker.executeBlocking(() -> {
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir);
-        RecordFile.syncDirectory(dir.getParent()); // the new directory's own entry is durable too
-      }
+    worker = new StoreWorker(vertx, "agentloop-storage-local", true, LOG, "storage: local store failure",
+        "The local store failed: ");
+    return worker.runAsIs(() -> {
+      RecordFile.createDirectory(dir);
       lock = StoreLock.acquire(dir);
       List<LocalRecovery.Found> conversations;
       try {
@@ -82,7 +78,7 @@ final class LocalConversationRepository implements ConversationRepository {
         index.add(entry);
       }
       return null;
-    }, true);
+    });
   }
 
   @Override
@@ -258,12 +254,12 @@ final class LocalConversationRepository implements ConversationRepository {
     if (worker == null) {
       return Future.succeededFuture();
     }
-    return worker.executeBlocking(() -> {
+    return worker.runAsIs(() -> {
       if (lock != null) {
         lock.close();
       }
       return null;
-    }, true).eventually(worker::close).mapEmpty();
+    }).eventually(worker::close).mapEmpty();
   }
 
   private ApiException tooLarge(Frames.TooLarge e) {
@@ -276,12 +272,6 @@ final class LocalConversationRepository implements ConversationRepository {
   }
 
   private <T> Future<T> blocking(Callable<T> work) {
-    return worker.<T>executeBlocking(work, true).recover(failure -> {
-      if (failure instanceof ApiException) {
-        return Future.failedFuture(failure);
-      }
-      LOG.error("storage: local store failure", failure);
-      return Future.failedFuture(ApiException.unavailable("The local store failed: " + failure.getMessage()));
-    });
+    return worker.run(work);
   }
 }

@@ -1,9 +1,7 @@
 package dev.agentloop.storage;
 
-import dev.agentloop.contract.ApiException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -33,7 +31,7 @@ final class LocalIdempotency implements IdempotencyStore {
   private final Path dir;
   private final RecordFile files;
   private final LocalKeys keys;
-  private WorkerExecutor worker;
+  private StoreWorker worker;
   private Path log;
   private long frames; // results in the log, live or not; confined to the worker
 
@@ -46,12 +44,12 @@ final class LocalIdempotency implements IdempotencyStore {
 
   @Override
   public Future<Void> start() {
-    worker = vertx.createSharedWorkerExecutor("agentloop-storage-keys", 1);
+    // not ordered: the ordered queue is the calling context's, shared with the conversations' and jobs'
+    // workers, and a key must be answered while a write it waits for is stuck there; one thread keeps the order
+    worker = new StoreWorker(vertx, "agentloop-storage-keys", false, LOG, "storage: local idempotency keys failure",
+        "The local store failed: ");
     return blocking(() -> {
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir);
-        RecordFile.syncDirectory(dir.getParent());
-      }
+      RecordFile.createDirectory(dir);
       log = dir.resolve("results.log");
       Files.deleteIfExists(dir.resolve("results.log.tmp"));
       if (!Files.exists(log)) {
@@ -164,14 +162,6 @@ final class LocalIdempotency implements IdempotencyStore {
   }
 
   private <T> Future<T> blocking(Callable<T> work) {
-    // not ordered: the ordered queue is the calling context's, shared with the conversations' and jobs'
-    // workers, and a key must be answered while a write it waits for is stuck there; one thread keeps the order
-    return worker.<T>executeBlocking(work, false).recover(failure -> {
-      if (failure instanceof ApiException) {
-        return Future.failedFuture(failure);
-      }
-      LOG.error("storage: local idempotency keys failure", failure);
-      return Future.failedFuture(ApiException.unavailable("The local store failed: " + failure.getMessage()));
-    });
+    return worker.run(work);
   }
 }

@@ -6,7 +6,6 @@ import dev.agentloop.contract.storage.Owners;
 import dev.agentloop.contract.storage.JsonSize;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -43,7 +42,7 @@ final class LocalJobRepository implements JobRepository {
   private final Path dir;
   private final RecordFile files;
   private final LocalKeys keys;
-  private WorkerExecutor worker;
+  private StoreWorker worker;
   private final Map<String, Entry> byId = new HashMap<>(); // confined to the worker thread
 
   private static final class Entry {
@@ -81,12 +80,10 @@ final class LocalJobRepository implements JobRepository {
 
   @Override
   public Future<Void> start() {
-    worker = vertx.createSharedWorkerExecutor("agentloop-storage-jobs", 1);
+    worker = new StoreWorker(vertx, "agentloop-storage-jobs", true, LOG, "storage: local job store failure",
+        "The local job store failed: ");
     return blocking(() -> {
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir);
-        RecordFile.syncDirectory(dir.getParent());
-      }
+      RecordFile.createDirectory(dir);
       rebuildIndex();
       return null;
     });
@@ -285,16 +282,13 @@ final class LocalJobRepository implements JobRepository {
   }
 
   private <T> Future<T> blocking(Callable<T> work) {
-    return worker.<T>executeBlocking(work, true).recover(failure -> {
-      if (failure instanceof ApiException) {
-        return Future.failedFuture(failure);
+    return worker.run(() -> {
+      try {
+        return work.call();
+      } catch (Frames.TooLarge tooLarge) {
+        throw ApiException.tooLarge("The job is too large to store: a record of " + tooLarge.size + " bytes, at most "
+            + tooLarge.max + ".");
       }
-      if (failure instanceof Frames.TooLarge tooLarge) {
-        return Future.failedFuture(ApiException.tooLarge("The job is too large to store: a record of "
-            + tooLarge.size + " bytes, at most " + tooLarge.max + "."));
-      }
-      LOG.error("storage: local job store failure", failure);
-      return Future.failedFuture(ApiException.unavailable("The local job store failed: " + failure.getMessage()));
     });
   }
 }

@@ -133,6 +133,14 @@ final class RecordFile {
     syncDirectory(file.getParent());
   }
 
+  /** Creates a store's directory if it is missing, the new directory's own entry durable too. */
+  static void createDirectory(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(dir);
+      syncDirectory(dir.getParent());
+    }
+  }
+
   static void syncDirectory(Path dir) throws IOException {
     try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
       channel.force(true);

@@ -14,6 +14,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,6 +40,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ConversationRepositoryContractTest {
 
   private static final String OWNER = "key_0123456789abcdef";
+
+  /** The test runs once on the embedded store and once on PostgreSQL. */
+  @Target(ElementType.METHOD)
+  @Retention(RetentionPolicy.RUNTIME)
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"local", "postgres"})
+  @interface OnEachBackend {
+  }
 
   private Vertx vertx;
   private final List<Runnable> cleanups = new ArrayList<>();
@@ -64,8 +76,7 @@ class ConversationRepositoryContractTest {
     return repository;
   }
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"local", "postgres"})
+  @OnEachBackend
   void concurrent_turns_on_one_conversation_are_each_stored_whole_in_one_order(String backend) throws Exception {
     ConversationRepository repository = open(backend);
     String id = repository.create(OWNER, "race", new JsonObject().put("k", "v")).await(10, TimeUnit.SECONDS).getString("id");
@@ -100,8 +111,7 @@ class ConversationRepositoryContractTest {
     assertThat(conversation.getJsonObject("metadata").getString("k")).isEqualTo("v");
   }
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"local", "postgres"})
+  @OnEachBackend
   void unknown_conversations_are_404_everywhere(String backend) throws Exception {
     ConversationRepository repository = open(backend);
     JsonArray input = new JsonArray().add(new JsonObject().put("role", "user").put("content", "x"));
@@ -114,11 +124,10 @@ class ConversationRepositoryContractTest {
     assertThat(repository.list(OWNER, 10, "conv_missing").await(10, TimeUnit.SECONDS).getJsonArray("data")).isEmpty();
   }
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"local", "postgres"})
+  @OnEachBackend
   void pages_walk_every_message_exactly_once_in_order(String backend) throws Exception {
     ConversationRepository repository = open(backend);
-    String id = repository.create(OWNER, "pages", null).await(10, TimeUnit.SECONDS).getString("id");
+    String id = create(repository, OWNER, "pages");
     for (int i = 0; i < 25; i++) { // 50 messages; pages of 7 split turns
       user(repository, id, "m" + i);
     }
@@ -150,12 +159,11 @@ class ConversationRepositoryContractTest {
     assertThat(middle.getBoolean("has_more")).isTrue();
   }
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"local", "postgres"})
+  @OnEachBackend
   void the_window_holds_the_newest_messages_that_fit_and_keeps_tool_replies_with_their_call(String backend)
       throws Exception {
     ConversationRepository repository = open(backend);
-    String id = repository.create(OWNER, "window", null).await(10, TimeUnit.SECONDS).getString("id");
+    String id = create(repository, OWNER, "window");
     for (int i = 0; i < 5; i++) {
       user(repository, id, "turn " + i + " " + "x".repeat(90)); // 97 characters each
     }
@@ -187,14 +195,13 @@ class ConversationRepositoryContractTest {
     assertThat(withCall.getJsonArray("messages").getJsonObject(1).getJsonArray("tool_calls")).isEqualTo(calls);
   }
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"local", "postgres"})
+  @OnEachBackend
   void another_owners_conversation_is_unknown_and_each_owner_lists_only_its_own(String backend) throws Exception {
     ConversationRepository repository = open(backend);
     String other = "key_fedcba9876543210";
-    String mine = repository.create(OWNER, "mine", null).await(10, TimeUnit.SECONDS).getString("id");
+    String mine = create(repository, OWNER, "mine");
     user(repository, mine, "private words");
-    String theirs = repository.create(other, "theirs", null).await(10, TimeUnit.SECONDS).getString("id");
+    String theirs = create(repository, other, "theirs");
     JsonArray input = new JsonArray().add(new JsonObject().put("role", "user").put("content", "x"));
     for (Future<?> call : List.of(repository.page(other, mine, 0, 10), repository.window(other, mine, 5, 100),
         repository.appendTurn(other, mine, input, new JsonObject().put("content", "y")),
@@ -212,12 +219,11 @@ class ConversationRepositoryContractTest {
     assertThat(ids(repository.list(Owners.ALL, 10, null))).containsExactly(mine);
   }
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"local", "postgres"})
+  @OnEachBackend
   void concurrent_turns_with_one_idempotency_key_store_one_turn_and_all_answer_its_response(String backend)
       throws Exception {
     ConversationRepository repository = open(backend);
-    String id = repository.create(OWNER, "keyed", null).await(10, TimeUnit.SECONDS).getString("id");
+    String id = create(repository, OWNER, "keyed");
     List<Future<JsonObject>> turns = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       KeyedWrite keyed = new KeyedWrite(OWNER, "retry-1", "ab12", 200, new JsonObject().put("answer", i), 60_000);
@@ -283,6 +289,11 @@ class ConversationRepositoryContractTest {
     assertThat(ids(repository.list(Owners.ANONYMOUS, 10, null))).containsExactly("conv_before");
   }
 
+  /** A new conversation of {@code owner}, by id. */
+  private static String create(ConversationRepository repository, String owner, String title) throws Exception {
+    return repository.create(owner, title, null).await(10, TimeUnit.SECONDS).getString("id");
+  }
+
   private static void user(ConversationRepository repository, String id, String words) throws Exception {
     repository.appendTurn(OWNER, id, new JsonArray().add(new JsonObject().put("role", "user").put("content", words)),
         new JsonObject().put("content", words).put("model", "m").put("finish_reason", "stop"))
@@ -310,7 +321,7 @@ class ConversationRepositoryContractTest {
       starts.add(repository.start());
     }
     Future.all(starts).await(30, TimeUnit.SECONDS);
-    String id = repositories.get(0).create(OWNER, "t", null).await(10, TimeUnit.SECONDS).getString("id");
+    String id = create(repositories.get(0), OWNER, "t");
     assertThat(repositories.get(2).page(OWNER, id, 0, 10).await(10, TimeUnit.SECONDS).getString("title")).isEqualTo("t");
     for (PostgresConversationRepository repository : repositories) {
       repository.close().await();

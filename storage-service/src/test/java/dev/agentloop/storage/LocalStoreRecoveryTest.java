@@ -35,19 +35,9 @@ class LocalStoreRecoveryTest extends LocalStoreTestBase {
     return repository;
   }
 
-  private static JsonObject turn(LocalConversationRepository repository, String id, String words) throws Exception {
-    return repository.appendTurn(OWNER, id, new JsonArray().add(new JsonObject().put("role", "user").put("content", words)),
-        new JsonObject().put("content", words).put("model", "mock-echo").put("complete", true))
-        .await(10, TimeUnit.SECONDS);
-  }
-
-  private Path file(String id) {
-    return dataDir.resolve("conversations").resolve(id + ".log");
-  }
-
   private String conversationWithThreeTurns() throws Exception {
     LocalConversationRepository repository = open();
-    String id = repository.create(OWNER, "crash", null).await(10, TimeUnit.SECONDS).getString("id");
+    String id = create(repository, "crash");
     for (int i = 0; i < 3; i++) {
       turn(repository, id, "turn " + i);
     }
@@ -109,9 +99,9 @@ class LocalStoreRecoveryTest extends LocalStoreTestBase {
   @Test
   void the_index_rebuilt_at_start_keeps_the_newest_first_order() throws Exception {
     LocalConversationRepository repository = open();
-    String a = repository.create(OWNER, "a", null).await(10, TimeUnit.SECONDS).getString("id");
-    String b = repository.create(OWNER, "b", null).await(10, TimeUnit.SECONDS).getString("id");
-    String c = repository.create(OWNER, "c", null).await(10, TimeUnit.SECONDS).getString("id");
+    String a = create(repository, "a");
+    String b = create(repository, "b");
+    String c = create(repository, "c");
     repository.delete(OWNER, b).await(10, TimeUnit.SECONDS);
     repository.close().await();
 
@@ -211,16 +201,6 @@ class LocalStoreRecoveryTest extends LocalStoreTestBase {
       RecordScanner.backward(channel, floor, frame -> seen.add(frame.record().getInteger("n")));
     }
     return seen;
-  }
-
-  private static List<String> contents(LocalConversationRepository repository, String id) throws Exception {
-    return contents(repository, OWNER, id);
-  }
-
-  private static List<String> contents(LocalConversationRepository repository, String owner, String id)
-      throws Exception {
-    return repository.page(owner, id, 0, 1000).await(10, TimeUnit.SECONDS).getJsonArray("messages").stream()
-        .map(m -> ((JsonObject) m).getString("content")).toList();
   }
 
   private static JsonObject legacyTurn(String words) {

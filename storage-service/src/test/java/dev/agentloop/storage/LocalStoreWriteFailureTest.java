@@ -1,19 +1,16 @@
 package dev.agentloop.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.agentloop.contract.ApiException;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -70,35 +67,23 @@ class LocalStoreWriteFailureTest extends LocalStoreTestBase {
     return repository;
   }
 
-  private static JsonObject turn(LocalConversationRepository repository, String id, String words) throws Exception {
-    return repository.appendTurn(OWNER, id, new JsonArray().add(new JsonObject().put("role", "user").put("content", words)),
-        new JsonObject().put("content", words).put("model", "mock-echo").put("complete", true))
-        .await(10, TimeUnit.SECONDS);
-  }
-
-  private static List<String> contents(LocalConversationRepository repository, String id) throws Exception {
-    return repository.page(OWNER, id, 0, 1000).await(10, TimeUnit.SECONDS).getJsonArray("messages").stream()
-        .map(m -> ((JsonObject) m).getString("content")).toList();
-  }
-
-  private Path file(String id) {
-    return dataDir.resolve("conversations").resolve(id + ".log");
+  /** Asserts that the call fails with an {@link ApiException} of {@code status}, and returns it. */
+  private static ApiException refused(int status, ThrowingCallable call) {
+    Throwable thrown = catchThrowable(call);
+    assertThat(thrown).isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(status));
+    return (ApiException) thrown;
   }
 
   @Test
   void a_short_write_on_a_full_disk_leaves_the_file_byte_for_byte_as_it_was() throws Exception {
     Faults faults = new Faults();
     LocalConversationRepository repository = open(faults, Frames.MAX_PAYLOAD);
-    String id = repository.create(OWNER, "short", null).await(10, TimeUnit.SECONDS).getString("id");
+    String id = create(repository, "short");
     turn(repository, id, "one");
     byte[] before = Files.readAllBytes(file(id));
 
     faults.failWrite = true;
-    assertThatThrownBy(() -> turn(repository, id, "two"))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.status()).isEqualTo(503);
-          assertThat(e.getMessage()).contains("No space left on device");
-        });
+    assertThat(refused(503, () -> turn(repository, id, "two")).getMessage()).contains("No space left on device");
     assertThat(Files.readAllBytes(file(id))).isEqualTo(before);
     assertThat(repository.page(OWNER, id, 0, 10).await(10, TimeUnit.SECONDS).getInteger("message_count")).isEqualTo(2);
 
@@ -114,13 +99,12 @@ class LocalStoreWriteFailureTest extends LocalStoreTestBase {
   void a_failed_fsync_takes_the_written_frame_back() throws Exception {
     Faults faults = new Faults();
     LocalConversationRepository repository = open(faults, Frames.MAX_PAYLOAD);
-    String id = repository.create(OWNER, "fsync", null).await(10, TimeUnit.SECONDS).getString("id");
+    String id = create(repository, "fsync");
     turn(repository, id, "one");
     byte[] before = Files.readAllBytes(file(id));
 
     faults.failForce = true;
-    assertThatThrownBy(() -> turn(repository, id, "two"))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(503));
+    refused(503, () -> turn(repository, id, "two"));
     assertThat(Files.readAllBytes(file(id))).isEqualTo(before);
     assertThat(turn(repository, id, "three").getInteger("message_count")).isEqualTo(4);
     assertThat(contents(repository, id)).containsExactly("one", "one", "three", "three");
@@ -131,21 +115,16 @@ class LocalStoreWriteFailureTest extends LocalStoreTestBase {
   void a_failure_that_cannot_be_undone_makes_the_conversation_read_only_until_restart() throws Exception {
     Faults faults = new Faults();
     LocalConversationRepository repository = open(faults, Frames.MAX_PAYLOAD);
-    String id = repository.create(OWNER, "stuck", null).await(10, TimeUnit.SECONDS).getString("id");
-    String other = repository.create(OWNER, "other", null).await(10, TimeUnit.SECONDS).getString("id");
+    String id = create(repository, "stuck");
+    String other = create(repository, "other");
     turn(repository, id, "one");
 
     faults.failWrite = true;
     faults.failTruncate = true;
-    assertThatThrownBy(() -> turn(repository, id, "two"))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(503));
+    refused(503, () -> turn(repository, id, "two"));
     faults.failTruncate = false;
-    assertThatThrownBy(() -> turn(repository, id, "three"))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.status()).isEqualTo(503);
-          assertThat(e.getMessage()).contains("read-only").contains("No space left on device")
-              .contains("Read-only file system");
-        });
+    assertThat(refused(503, () -> turn(repository, id, "three")).getMessage()).contains("read-only")
+        .contains("No space left on device").contains("Read-only file system");
     // reads keep working, past the half frame at the end, and other conversations still take turns
     assertThat(contents(repository, id)).containsExactly("one", "one");
     assertThat(repository.window(OWNER, id, 10, 10_000).await(10, TimeUnit.SECONDS).getJsonArray("messages")).hasSize(2);
@@ -162,16 +141,12 @@ class LocalStoreWriteFailureTest extends LocalStoreTestBase {
   void a_turn_larger_than_a_record_may_be_is_refused_before_any_byte_is_written() throws Exception {
     Faults faults = new Faults();
     LocalConversationRepository repository = open(faults, 4096);
-    String id = repository.create(OWNER, "big", null).await(10, TimeUnit.SECONDS).getString("id");
+    String id = create(repository, "big");
     turn(repository, id, "small");
     byte[] before = Files.readAllBytes(file(id));
     int writes = faults.writes.get();
 
-    assertThatThrownBy(() -> turn(repository, id, "x".repeat(5_000)))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.status()).isEqualTo(413);
-          assertThat(e.code()).isEqualTo("record_too_large");
-        });
+    assertThat(refused(413, () -> turn(repository, id, "x".repeat(5_000))).code()).isEqualTo("record_too_large");
     assertThat(faults.writes.get()).isEqualTo(writes);
     assertThat(Files.readAllBytes(file(id))).isEqualTo(before);
     assertThat(contents(repository, id)).containsExactly("small", "small");

@@ -36,6 +36,26 @@ public final class Http {
     return post(url, body.encode());
   }
 
+  /** A request to {@code url} with {@code key} as the bearer key (none when null). */
+  public static HttpRequest.Builder request(String url, String key) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
+    if (key != null) {
+      request.header("authorization", "Bearer " + key);
+    }
+    return request;
+  }
+
+  /** A JSON POST with {@code key} as the bearer key (none when null). */
+  public static HttpResponse<String> post(String url, String key, JsonObject body) {
+    return send(request(url, key).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build());
+  }
+
+  /** A DELETE with {@code key} as the bearer key (none when null). */
+  public static HttpResponse<String> delete(String url, String key) {
+    return send(request(url, key).DELETE().build());
+  }
+
   public static HttpResponse<String> delete(String url) {
     return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).DELETE().build());
   }

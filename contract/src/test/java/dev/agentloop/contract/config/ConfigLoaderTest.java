@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,35 +81,21 @@ class ConfigLoaderTest {
   @Test
   @DisplayName("bad values fail fast with one line naming the setting")
   void bad_values() {
-    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_HTTP_PORT", "http")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("AGENTLOOP_HTTP_PORT").hasMessageContaining("http");
-    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_CLUSTER", "maybe")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("AGENTLOOP_CLUSTER");
-    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_SERVICES", "gateway,billing")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("services").hasMessageContaining("billing");
-    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_CONFIG", "/no/such/file.yaml")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("/no/such/file.yaml");
-    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_SHUTDOWN_GRACE_MS", "-5")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("shutdown.grace_ms");
+    loadFails("AGENTLOOP_HTTP_PORT", "http").hasMessageContaining("AGENTLOOP_HTTP_PORT").hasMessageContaining("http");
+    loadFails("AGENTLOOP_CLUSTER", "maybe").hasMessageContaining("AGENTLOOP_CLUSTER");
+    loadFails("AGENTLOOP_SERVICES", "gateway,billing").hasMessageContaining("services").hasMessageContaining("billing");
+    loadFails("AGENTLOOP_CONFIG", "/no/such/file.yaml").hasMessageContaining("/no/such/file.yaml");
+    loadFails("AGENTLOOP_SHUTDOWN_GRACE_MS", "-5").hasMessageContaining("shutdown.grace_ms");
   }
 
   @Test
   @DisplayName("a retired gateway.retry key in the file is a start-up error naming the key that replaced it")
   void retired_retry_keys_name_their_replacement(@TempDir Path dir) throws Exception {
-    Path attempts = dir.resolve("attempts.yaml");
-    Files.writeString(attempts, "gateway:\n  retry:\n    max_attempts: 2\n");
-    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_CONFIG", attempts.toString())))
-        .isInstanceOf(ConfigException.class)
+    fileFails(dir, "attempts.yaml", "gateway:\n  retry:\n    max_attempts: 2\n")
         .hasMessageStartingWith("gateway.retry.max_attempts is no longer supported: use gateway.resilience.retries.max_attempts");
-    Path backoff = dir.resolve("backoff.yaml");
-    Files.writeString(backoff, "gateway:\n  retry: { backoff_ms: 10 }\n");
-    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_CONFIG", backoff.toString())))
-        .isInstanceOf(ConfigException.class)
+    fileFails(dir, "backoff.yaml", "gateway:\n  retry: { backoff_ms: 10 }\n")
         .hasMessageStartingWith("gateway.retry.backoff_ms is no longer supported: use gateway.resilience.retries.base_delay_ms");
-    Path empty = dir.resolve("empty.yaml");
-    Files.writeString(empty, "gateway:\n  retry: {}\n");
-    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_CONFIG", empty.toString())))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("use gateway.resilience.retries");
+    fileFails(dir, "empty.yaml", "gateway:\n  retry: {}\n").hasMessageContaining("use gateway.resilience.retries");
     assertThat(ConfigLoader.defaults().getJsonObject("gateway").containsKey("retry"))
         .as("the defaults no longer carry the old section").isFalse();
   }
@@ -115,10 +103,7 @@ class ConfigLoaderTest {
   @Test
   @DisplayName("invalid YAML is reported in one line with the file name")
   void invalid_yaml(@TempDir Path dir) throws Exception {
-    Path file = dir.resolve("broken.yaml");
-    Files.writeString(file, "gateway: [unclosed\n  port: 1");
-    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_CONFIG", file.toString())))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("broken.yaml")
+    fileFails(dir, "broken.yaml", "gateway: [unclosed\n  port: 1").hasMessageContaining("broken.yaml")
         .satisfies(e -> assertThat(e.getMessage().lines().count()).isEqualTo(1));
   }
 
@@ -155,40 +140,27 @@ class ConfigLoaderTest {
   @Test
   @DisplayName("a generic variable naming no key, or with a value of the wrong type, fails naming it")
   void generic_environment_errors() {
-    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_GATEWAY__LIMITS__MAX_JSON_DEPHT", "32")))
-        .isInstanceOf(ConfigException.class)
+    loadFails("AGENTLOOP_GATEWAY__LIMITS__MAX_JSON_DEPHT", "32")
         .hasMessageContaining("AGENTLOOP_GATEWAY__LIMITS__MAX_JSON_DEPHT").hasMessageContaining("gateway.limits.max_json_depht");
-    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_NOSUCH__KEY", "1")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("nosuch.key");
-    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_GATEWAY__LIMITS", "1")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("gateway.limits is a section");
-    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_GATEWAY__LIMITS__MAX_JSON_DEPTH", "deep")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("AGENTLOOP_GATEWAY__LIMITS__MAX_JSON_DEPTH")
+    loadFails("AGENTLOOP_NOSUCH__KEY", "1").hasMessageContaining("nosuch.key");
+    loadFails("AGENTLOOP_GATEWAY__LIMITS", "1").hasMessageContaining("gateway.limits is a section");
+    loadFails("AGENTLOOP_GATEWAY__LIMITS__MAX_JSON_DEPTH", "deep")
+        .hasMessageContaining("AGENTLOOP_GATEWAY__LIMITS__MAX_JSON_DEPTH")
         .hasMessageContaining("whole number");
-    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_SHUTDOWN__GRACE_MS", "-1")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("shutdown.grace_ms");
+    loadFails("AGENTLOOP_SHUTDOWN__GRACE_MS", "-1").hasMessageContaining("shutdown.grace_ms");
   }
 
   @Test
   @DisplayName("a key of the YAML file that the defaults do not have fails naming it, in a model's section too")
   void unknown_yaml_keys(@TempDir Path dir) throws Exception {
-    Path typo = dir.resolve("typo.yaml");
-    Files.writeString(typo, "gateway:\n  limits: { max_json_dpth: 3 }\n");
-    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_CONFIG", typo.toString())))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("gateway.limits.max_json_dpth")
+    fileFails(dir, "typo.yaml", "gateway:\n  limits: { max_json_dpth: 3 }\n")
+        .hasMessageContaining("gateway.limits.max_json_dpth")
         .hasMessageContaining("typo.yaml");
-    Path top = dir.resolve("top.yaml");
-    Files.writeString(top, "gatway: { port: 1 }\n");
-    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_CONFIG", top.toString())))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("gatway");
-    Path model = dir.resolve("model.yaml");
-    Files.writeString(model, "gateway:\n  models:\n    mock-slow: { timeouts: { first_tokn_ms: 5 } }\n");
-    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_CONFIG", model.toString())))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("gateway.models.mock-slow.timeouts.first_tokn_ms");
-    Path old = dir.resolve("old.yaml");
-    Files.writeString(old, "gateway:\n  rate_limits: { concurrent_streams: 4 }\n");
-    assertThatThrownBy(() -> ConfigLoader.load(Map.of("AGENTLOOP_CONFIG", old.toString())))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("gateway.admission.stream.per_client");
+    fileFails(dir, "top.yaml", "gatway: { port: 1 }\n").hasMessageContaining("gatway");
+    fileFails(dir, "model.yaml", "gateway:\n  models:\n    mock-slow: { timeouts: { first_tokn_ms: 5 } }\n")
+        .hasMessageContaining("gateway.models.mock-slow.timeouts.first_tokn_ms");
+    fileFails(dir, "old.yaml", "gateway:\n  rate_limits: { concurrent_streams: 4 }\n")
+        .hasMessageContaining("gateway.admission.stream.per_client");
     Path fine = dir.resolve("fine.yaml");
     Files.writeString(fine, "gateway:\n  models:\n    mock-slow: { timeouts: { first_token_ms: 5 }, fallbacks: [mock-fast] }\n");
     assertThat(ConfigLoader.load(Map.of("AGENTLOOP_CONFIG", fine.toString())).getJsonObject("gateway")
@@ -203,5 +175,18 @@ class ConfigLoaderTest {
     config.getJsonObject("gateway").getJsonObject("limits").remove("max_json_depth");
     assertThatThrownBy(() -> HttpLimits.from(Settings.root(config).section("gateway")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("gateway.limits.max_json_depth must be set");
+  }
+
+  /** Asserts that loading with this one environment variable fails with a {@link ConfigException}. */
+  private static AbstractThrowableAssert<?, ? extends Throwable> loadFails(String variable, String value) {
+    return assertThatThrownBy(() -> ConfigLoader.load(Map.of(variable, value))).isInstanceOf(ConfigException.class);
+  }
+
+  /** Asserts that loading this YAML, written to {@code name} in {@code dir}, fails with a {@link ConfigException}. */
+  private static AbstractThrowableAssert<?, ? extends Throwable> fileFails(Path dir, String name, String yaml)
+      throws IOException {
+    Path file = dir.resolve(name);
+    Files.writeString(file, yaml);
+    return loadFails("AGENTLOOP_CONFIG", file.toString());
   }
 }

@@ -77,6 +77,18 @@ class ResilientChatServiceTest {
         .put("max_attempts", maxAttempts).put("base_delay_ms", delayMs).put("max_delay_ms", delayMs))));
   }
 
+  /** Three attempts 1 ms apart, with the scripted model already listening. */
+  private void listeningChain() throws Exception {
+    chain(3, 1);
+    llm.listen(vertx);
+  }
+
+  /** The scripted model's next call fails with {@code failure}, the one after answers. */
+  private void failsOnceThenAnswers(ApiException failure) {
+    llm.script.add(ScriptedLlm.fail(failure));
+    llm.script.add(ScriptedLlm::answer);
+  }
+
   private static ChatRequest request(String model) {
     return ChatRequest.fromHttp(new JsonObject().put("model", model).put("messages",
         new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi"))), "chatcmpl-1",
@@ -109,8 +121,7 @@ class ResilientChatServiceTest {
   @DisplayName("no instance, then the model's 503, then an answer: retried under the attempt ids <id>~k, counted by reason")
   void no_instance_and_model_503s_are_retried_under_fresh_attempt_ids() throws Exception {
     chain(3, 400);
-    llm.script.add(ScriptedLlm.fail(ApiException.modelUnavailable("The model failed (simulated).")));
-    llm.script.add(ScriptedLlm::answer);
+    failsOnceThenAnswers(ApiException.modelUnavailable("The model failed (simulated)."));
     Future<Completion> answer = onContext(() -> chain.complete(request("mock-fast")));
     waitFor(() -> retries("no_handlers") == 1); // nothing listened: NO_HANDLERS
     llm.listen(vertx);
@@ -122,8 +133,7 @@ class ResilientChatServiceTest {
   @Test
   @DisplayName("attempts are bounded by max_attempts, the first included, and the last failure reaches the caller")
   void attempts_are_bounded_and_the_last_failure_reaches_the_client() throws Exception {
-    chain(3, 1);
-    llm.listen(vertx);
+    listeningChain();
     for (int i = 0; i < 5; i++) {
       llm.script.add(ScriptedLlm.fail(ApiException.modelUnavailable("still down")));
     }
@@ -154,8 +164,7 @@ class ResilientChatServiceTest {
   @Test
   @DisplayName("a client error and a plain timeout are not retried")
   void bad_requests_and_plain_timeouts_are_not_retried() throws Exception {
-    chain(3, 1);
-    llm.listen(vertx);
+    listeningChain();
     llm.script.add(ScriptedLlm.fail(ApiException.modelNotFound("nope")));
     assertThatThrownBy(() -> complete("nope")).hasMessageContaining("nope");
     llm.script.add(ScriptedLlm.fail(ApiException.timeout("slow model")));
@@ -166,13 +175,11 @@ class ResilientChatServiceTest {
   @Test
   @DisplayName("a timeout after an llm instance announced on agentloop.llm.leaving that it leaves is retried as member_lost")
   void a_timeout_after_an_instance_left_is_retried() throws Exception {
-    chain(3, 1);
-    llm.listen(vertx);
+    listeningChain();
     long before = System.nanoTime();
     vertx.eventBus().publish(Addresses.LLM_LEAVING, new JsonObject().put("node", "llm-a"));
     waitFor(() -> node.memberLeftSince(before)); // the chain heard it
-    llm.script.add(ScriptedLlm.fail(ApiException.timeout("no first token")));
-    llm.script.add(ScriptedLlm::answer);
+    failsOnceThenAnswers(ApiException.timeout("no first token"));
     assertThat(complete("mock-fast").content()).isEqualTo("hello");
     assertThat(retries("member_lost")).isEqualTo(1);
   }
@@ -180,10 +187,8 @@ class ResilientChatServiceTest {
   @Test
   @DisplayName("a failure whose reason, set by the far side, is MEMBER_LOST crosses the bus typed and is retried")
   void a_member_lost_reason_from_the_far_side_is_retried() throws Exception {
-    chain(3, 1);
-    llm.listen(vertx);
-    llm.script.add(ScriptedLlm.fail(ApiException.timeout("cut").withReason(ApiException.Reason.MEMBER_LOST)));
-    llm.script.add(ScriptedLlm::answer);
+    listeningChain();
+    failsOnceThenAnswers(ApiException.timeout("cut").withReason(ApiException.Reason.MEMBER_LOST));
     assertThat(complete("mock-fast").content()).isEqualTo("hello");
     assertThat(llm.ids).containsExactly("chatcmpl-1", "chatcmpl-1~2");
     assertThat(retries("member_lost")).isEqualTo(1);
@@ -192,10 +197,8 @@ class ResilientChatServiceTest {
   @Test
   @DisplayName("a stream is retried while it opens, never after its first token; a plain answer cut mid-way is retried whole")
   void streams_retry_only_before_the_first_token_plain_answers_whole() throws Exception {
-    chain(3, 1);
-    llm.listen(vertx);
-    llm.script.add(ScriptedLlm.fail(ApiException.modelUnavailable("not yet")));
-    llm.script.add(ScriptedLlm::answer);
+    listeningChain();
+    failsOnceThenAnswers(ApiException.modelUnavailable("not yet"));
     assertThat(streamed("mock-fast")).isEqualTo("hello");
     assertThat(llm.ids).hasSize(2);
 
@@ -240,8 +243,7 @@ class ResilientChatServiceTest {
   @Test
   @DisplayName("a cancel reaches the running attempt under its own id and stops further retries")
   void a_cancel_reaches_the_current_attempt_and_stops_further_retries() throws Exception {
-    chain(3, 1);
-    llm.listen(vertx);
+    listeningChain();
     llm.script.add(ScriptedLlm.fail(ApiException.modelUnavailable("down")));
     llm.script.add(message -> { }); // holds the request until it is cancelled
     Future<Completion> result = onContext(() -> chain.complete(request("mock-fast")));

@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -138,63 +139,64 @@ class LocalClusterIT {
     final java.util.Map<String, java.util.List<String>> acknowledged = new java.util.concurrent.ConcurrentHashMap<>();
 
     Load() {
+      List<String> conversations = new ArrayList<>();
       for (int c = 0; c < 2; c++) {
-        int client = c;
         HttpResponse<String> created = Http.post(gateway("/v1/conversations"),
-            new io.vertx.core.json.JsonObject().put("title", "load " + client));
+            new io.vertx.core.json.JsonObject().put("title", "load " + c));
         assertThat(created.statusCode()).isEqualTo(201);
         String conversation = Http.json(created).getString("id");
-        java.util.List<String> turns = new java.util.concurrent.CopyOnWriteArrayList<>();
-        acknowledged.put(conversation, turns);
-        clients.add(Thread.ofVirtual().start(() -> {
-          for (int i = 0; !stopped.get(); i++) {
-            String text = "turn " + client + "/" + i;
-            HttpResponse<String> response = Http.post(gateway("/v1/chat/completions"),
-                Http.chat("mock-realistic", text).put("max_tokens", 4).put("conversation_id", conversation));
-            plain.incrementAndGet();
-            if (response.statusCode() == 200) {
-              turns.add(text);
-            } else {
-              failures.add("conversation turn: " + response.statusCode() + " " + response.body());
-            }
-          }
-        }));
+        conversations.add(conversation);
+        acknowledged.put(conversation, new java.util.concurrent.CopyOnWriteArrayList<>());
       }
-      for (int c = 0; c < 6; c++) {
+      clients(2, (client, i) -> {
+        String conversation = conversations.get(client);
+        String text = "turn " + client + "/" + i;
+        HttpResponse<String> response = Http.post(gateway("/v1/chat/completions"),
+            Http.chat("mock-realistic", text).put("max_tokens", 4).put("conversation_id", conversation));
+        plain.incrementAndGet();
+        if (response.statusCode() == 200) {
+          acknowledged.get(conversation).add(text);
+        } else {
+          failures.add("conversation turn: " + response.statusCode() + " " + response.body());
+        }
+      });
+      clients(6, (client, i) -> {
+        HttpResponse<String> response = Http.post(gateway("/v1/chat/completions"),
+            Http.chat("mock-realistic", "plain " + client + "/" + i).put("max_tokens", 6));
+        plain.incrementAndGet();
+        if (response.statusCode() != 200) {
+          failures.add("plain: " + response.statusCode() + " " + response.body());
+        }
+      });
+      clients(3, (client, i) -> {
+        HttpResponse<String> response = Http.post(gateway("/v1/chat/completions"),
+            Http.chat("mock-realistic", "stream " + client + "/" + i).put("stream", true));
+        if (response.statusCode() != 200) {
+          failures.add("stream open: " + response.statusCode() + " " + response.body());
+          return;
+        }
+        try {
+          Sse.Stream events = Sse.parse(response.body());
+          if (events.done() && events.error() == null) {
+            streamsDone.incrementAndGet();
+          } else if (!events.done() && events.error() != null) {
+            streamsCut.incrementAndGet();
+          } else {
+            failures.add("stream ended neither with [DONE] nor an error event: " + response.body());
+          }
+        } catch (IllegalArgumentException e) {
+          failures.add("malformed stream: " + e.getMessage());
+        }
+      });
+    }
+
+    /** Starts {@code count} clients, each sending its requests 0, 1, ... one after another until the load stops. */
+    private void clients(int count, BiConsumer<Integer, Integer> request) {
+      for (int c = 0; c < count; c++) {
         int client = c;
         clients.add(Thread.ofVirtual().start(() -> {
           for (int i = 0; !stopped.get(); i++) {
-            HttpResponse<String> response = Http.post(gateway("/v1/chat/completions"),
-                Http.chat("mock-realistic", "plain " + client + "/" + i).put("max_tokens", 6));
-            plain.incrementAndGet();
-            if (response.statusCode() != 200) {
-              failures.add("plain: " + response.statusCode() + " " + response.body());
-            }
-          }
-        }));
-      }
-      for (int c = 0; c < 3; c++) {
-        int client = c;
-        clients.add(Thread.ofVirtual().start(() -> {
-          for (int i = 0; !stopped.get(); i++) {
-            HttpResponse<String> response = Http.post(gateway("/v1/chat/completions"),
-                Http.chat("mock-realistic", "stream " + client + "/" + i).put("stream", true));
-            if (response.statusCode() != 200) {
-              failures.add("stream open: " + response.statusCode() + " " + response.body());
-              continue;
-            }
-            try {
-              Sse.Stream events = Sse.parse(response.body());
-              if (events.done() && events.error() == null) {
-                streamsDone.incrementAndGet();
-              } else if (!events.done() && events.error() != null) {
-                streamsCut.incrementAndGet();
-              } else {
-                failures.add("stream ended neither with [DONE] nor an error event: " + response.body());
-              }
-            } catch (IllegalArgumentException e) {
-              failures.add("malformed stream: " + e.getMessage());
-            }
+            request.accept(client, i);
           }
         }));
       }

@@ -3,19 +3,17 @@ package dev.agentloop.it.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.agentloop.it.support.LocalAddresses;
 import dev.agentloop.it.support.TestApp;
 import dev.agentloop.testkit.Http;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -62,16 +60,7 @@ class AdminAccessTest {
   @Test
   @DisplayName("without an admin key, a client that is not on loopback gets 403 in OpenAI's shape")
   void non_loopback_clients_are_refused_without_a_key() throws SocketException {
-    Optional<InetAddress> external = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
-        .filter(nic -> {
-          try {
-            return nic.isUp() && !nic.isLoopback();
-          } catch (SocketException e) {
-            return false;
-          }
-        })
-        .flatMap(nic -> Collections.list(nic.getInetAddresses()).stream())
-        .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress()).findFirst();
+    Optional<InetAddress> external = LocalAddresses.externalIpv4();
     assumeTrue(external.isPresent(), "this machine has no non-loopback IPv4 address to call from");
     try (TestApp app = TestApp.start(new JsonObject().put("gateway", new JsonObject().put("host", "0.0.0.0")))) {
       String outside = "http://" + external.get().getHostAddress() + ":" + app.app().gatewayPort();

@@ -1,7 +1,11 @@
 package dev.agentloop.it.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.agentloop.it.support.TestApp;
+import dev.agentloop.testkit.Http;
 import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -22,6 +26,30 @@ abstract class BackendSuite {
 
   /** The whole configuration of an app on {@code storage}. */
   protected abstract JsonObject appConfig(JsonObject storage);
+
+  /** mock-fast: {@code tokens} tokens, at once. */
+  static JsonObject mockFast(int tokens) {
+    return new JsonObject().put("id", "mock-fast").put("tokens", tokens);
+  }
+
+  /** mock-echo: answers with what it was sent. */
+  static JsonObject mockEcho() {
+    return new JsonObject().put("id", "mock-echo").put("echo", true);
+  }
+
+  /** mock-long: 5000 tokens 20 ms apart, a generation that runs until something stops it. */
+  static JsonObject mockLong() {
+    return new JsonObject().put("id", "mock-long").put("first_token_ms", 0).put("per_token_ms", 20).put("tokens", 5000);
+  }
+
+  /** Asserts an error response with {@code status} in OpenAI's shape, with a message, and returns its error. */
+  static JsonObject error(HttpResponse<String> response, int status) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    JsonObject error = Http.json(response).getJsonObject("error");
+    assertThat(error).as(response.body()).isNotNull();
+    assertThat(error.getString("message")).isNotBlank();
+    return error;
+  }
 
   /** Called once the class's app runs. */
   protected void appStarted() {

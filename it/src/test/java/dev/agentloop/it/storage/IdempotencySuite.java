@@ -33,11 +33,8 @@ abstract class IdempotencySuite extends BackendSuite {
   static final String CHAT = "/v1/chat/completions";
   /** Echoes slowly: a stream that is still running for a few seconds after its first word. */
   static final String DRIP = "mock-echo-drip";
-  static final JsonArray MODELS = new JsonArray()
-      .add(new JsonObject().put("id", "mock-fast").put("tokens", 8))
-      .add(new JsonObject().put("id", "mock-echo").put("echo", true))
-      .add(new JsonObject().put("id", DRIP).put("echo", true).put("per_token_ms", 250))
-      .add(new JsonObject().put("id", "mock-long").put("first_token_ms", 0).put("per_token_ms", 20).put("tokens", 5000));
+  static final JsonArray MODELS = new JsonArray().add(mockFast(8)).add(mockEcho())
+      .add(new JsonObject().put("id", DRIP).put("echo", true).put("per_token_ms", 250)).add(mockLong());
 
   protected ApiClient client;
 
@@ -365,13 +362,5 @@ abstract class IdempotencySuite extends BackendSuite {
     return stream.events().stream().filter(e -> !e.getJsonArray("choices").isEmpty())
         .map(e -> e.getJsonArray("choices").getJsonObject(0).getString("finish_reason"))
         .filter(r -> r != null).findFirst().orElse(null);
-  }
-
-  static JsonObject error(HttpResponse<String> response, int status) {
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-    JsonObject error = Http.json(response).getJsonObject("error");
-    assertThat(error).as(response.body()).isNotNull();
-    assertThat(error.getString("message")).isNotBlank();
-    return error;
   }
 }

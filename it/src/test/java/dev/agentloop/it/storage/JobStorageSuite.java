@@ -24,9 +24,7 @@ import org.junit.jupiter.api.Test;
 abstract class JobStorageSuite extends BackendSuite {
 
   static final int PAGE_MAX_BYTES = 200_000;
-  static final JsonArray MODELS = new JsonArray()
-      .add(new JsonObject().put("id", "mock-fast").put("tokens", 16))
-      .add(new JsonObject().put("id", "mock-long").put("first_token_ms", 0).put("per_token_ms", 20).put("tokens", 5000));
+  static final JsonArray MODELS = new JsonArray().add(mockFast(16)).add(mockLong());
 
   protected String base;
 

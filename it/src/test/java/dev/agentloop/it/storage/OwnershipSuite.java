@@ -27,10 +27,7 @@ abstract class OwnershipSuite extends BackendSuite {
   static final String BOB = "bob-key-0002";
   static final String ROOT = "root-key-0003";
   static final String OPS = "ops-admin-key-0004";
-  static final JsonArray MODELS = new JsonArray()
-      .add(new JsonObject().put("id", "mock-fast").put("tokens", 8))
-      .add(new JsonObject().put("id", "mock-echo").put("echo", true))
-      .add(new JsonObject().put("id", "mock-long").put("first_token_ms", 0).put("per_token_ms", 20).put("tokens", 5000));
+  static final JsonArray MODELS = new JsonArray().add(mockFast(8)).add(mockEcho()).add(mockLong());
 
   private ApiClient alice;
   private ApiClient bob;
@@ -207,13 +204,5 @@ abstract class OwnershipSuite extends BackendSuite {
 
   static List<String> ids(JsonObject list) {
     return list.getJsonArray("data").stream().map(c -> ((JsonObject) c).getString("id")).toList();
-  }
-
-  static JsonObject error(HttpResponse<String> response, int status) {
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-    JsonObject error = Http.json(response).getJsonObject("error");
-    assertThat(error).as(response.body()).isNotNull();
-    assertThat(error.getString("message")).isNotBlank();
-    return error;
   }
 }

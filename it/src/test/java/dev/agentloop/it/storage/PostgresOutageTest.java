@@ -23,10 +23,8 @@ class PostgresOutageTest {
 
   @Test
   void a_database_outage_fails_storage_calls_fast_with_503_and_heals_by_itself() {
-    try (ThrowawayPostgres pg = ThrowawayPostgres.create()) {
-      TestPostgres.admin("127.0.0.1", pg.port(), "CREATE DATABASE agentloop");
-      try (TestApp app = TestApp.start(new JsonObject().put("storage", new JsonObject().put("backend", "postgres")
-          .put("postgres", new JsonObject().put("url", pg.url("agentloop")))))) {
+    try (ThrowawayPostgres pg = emptyDatabase()) {
+      try (TestApp app = appOn(pg)) {
         String base = app.gatewayUrl();
         String id = Http.json(Http.post(base + "/v1/conversations", new JsonObject().put("title", "before"))).getString("id");
         assertThat(Http.post(base + "/v1/chat/completions", Http.chat("mock-echo", "kept safe").put("conversation_id", id))
@@ -67,10 +65,8 @@ class PostgresOutageTest {
 
   @Test
   void a_database_that_hangs_instead_of_refusing_still_gets_503_before_the_gateway_would_time_out() {
-    try (ThrowawayPostgres pg = ThrowawayPostgres.create()) {
-      TestPostgres.admin("127.0.0.1", pg.port(), "CREATE DATABASE agentloop");
-      try (TestApp app = TestApp.start(new JsonObject().put("storage", new JsonObject().put("backend", "postgres")
-          .put("postgres", new JsonObject().put("url", pg.url("agentloop")))))) {
+    try (ThrowawayPostgres pg = emptyDatabase()) {
+      try (TestApp app = appOn(pg)) {
         String base = app.gatewayUrl();
         String id = Http.json(Http.post(base + "/v1/conversations", new JsonObject())).getString("id");
 
@@ -95,11 +91,9 @@ class PostgresOutageTest {
 
   @Test
   void the_service_starts_while_the_database_is_down_and_migrates_once_it_comes_up() {
-    try (ThrowawayPostgres pg = ThrowawayPostgres.create()) {
-      TestPostgres.admin("127.0.0.1", pg.port(), "CREATE DATABASE agentloop");
+    try (ThrowawayPostgres pg = emptyDatabase()) {
       pg.stop();
-      try (TestApp app = TestApp.start(new JsonObject().put("storage", new JsonObject().put("backend", "postgres")
-          .put("postgres", new JsonObject().put("url", pg.url("agentloop")))))) {
+      try (TestApp app = appOn(pg)) {
         String base = app.gatewayUrl();
         assertThat(Http.get(base + "/health/ready").statusCode()).isEqualTo(503);
         assertError(Http.post(base + "/v1/conversations", new JsonObject()), 503);
@@ -109,5 +103,23 @@ class PostgresOutageTest {
         assertThat(Http.post(base + "/v1/conversations", new JsonObject()).statusCode()).isEqualTo(201);
       }
     }
+  }
+
+  /** A throwaway cluster of the test's own with an empty database {@code agentloop}. */
+  private static ThrowawayPostgres emptyDatabase() {
+    ThrowawayPostgres pg = ThrowawayPostgres.create();
+    try {
+      TestPostgres.admin("127.0.0.1", pg.port(), "CREATE DATABASE agentloop");
+      return pg;
+    } catch (RuntimeException e) {
+      pg.close();
+      throw e;
+    }
+  }
+
+  /** An app that stores in that database. */
+  private static TestApp appOn(ThrowawayPostgres pg) {
+    return TestApp.start(new JsonObject().put("storage", new JsonObject().put("backend", "postgres")
+        .put("postgres", new JsonObject().put("url", pg.url("agentloop")))));
   }
 }

@@ -103,6 +103,11 @@ public final class TestApp implements AutoCloseable {
     return "http://127.0.0.1:" + app.gatewayPort();
   }
 
+  /** The gateway's chat completions endpoint. */
+  public String chatUrl() {
+    return gatewayUrl() + "/v1/chat/completions";
+  }
+
   /** The mock's own OpenAI-compatible port. */
   public String llmUrl() {
     return "http://127.0.0.1:" + app.llmHttpPort();

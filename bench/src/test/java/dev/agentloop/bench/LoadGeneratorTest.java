@@ -1,5 +1,7 @@
 package dev.agentloop.bench;
 
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
@@ -34,7 +36,7 @@ class LoadGeneratorTest {
     serverVertx.close().await(10, TimeUnit.SECONDS);
   }
 
-  private HttpServer server(io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> handler) throws Exception {
+  private HttpServer server(Handler<HttpServerRequest> handler) throws Exception {
     return serverVertx.createHttpServer().requestHandler(handler).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
   }
 

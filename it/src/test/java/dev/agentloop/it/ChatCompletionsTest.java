@@ -1,5 +1,10 @@
 package dev.agentloop.it;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.ArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentloop.it.support.TestApp;
@@ -107,14 +112,14 @@ class ChatCompletionsTest {
   @Test
   @DisplayName("each token event leaves as soon as the model produces it, not all at the end")
   void tokens_arrive_as_produced() throws Exception {
-    java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url("gateway")))
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url("gateway")))
         .header("content-type", "application/json")
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Http.chat("mock-realistic", "pace").put("stream", true).encode()))
+        .POST(HttpRequest.BodyPublishers.ofString(Http.chat("mock-realistic", "pace").put("stream", true).encode()))
         .build();
-    List<Long> arrivals = new java.util.ArrayList<>();
+    List<Long> arrivals = new ArrayList<>();
     long sent = System.nanoTime();
-    try (java.io.BufferedReader reader = new java.io.BufferedReader(new java.io.InputStreamReader(
-        Http.client().send(request, java.net.http.HttpResponse.BodyHandlers.ofInputStream()).body()))) {
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(
+        Http.client().send(request, HttpResponse.BodyHandlers.ofInputStream()).body()))) {
       String line;
       while ((line = reader.readLine()) != null) {
         if (line.startsWith("data: {") && line.contains("\"content\":\"") && !line.contains("\"role\"")) {

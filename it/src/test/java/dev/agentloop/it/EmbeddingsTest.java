@@ -1,5 +1,7 @@
 package dev.agentloop.it;
 
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -322,8 +324,8 @@ class EmbeddingsTest {
       assertThat(ChatCompletionsTest.errorOf(refused).getString("message")).contains("embedding");
       Promise<Void> replied = Promise.promise();
       gateway.vertx().runOnContext(v -> {
-        message.reply(io.vertx.core.buffer.Buffer.buffer("{\"object\":\"list\",\"data\":[],\"model\":\"mock-embed\","
-            + "\"usage\":{\"prompt_tokens\":0,\"total_tokens\":0}}"), new io.vertx.core.eventbus.DeliveryOptions()
+        message.reply(Buffer.buffer("{\"object\":\"list\",\"data\":[],\"model\":\"mock-embed\","
+            + "\"usage\":{\"prompt_tokens\":0,\"total_tokens\":0}}"), new DeliveryOptions()
             .addHeader("model", "mock-embed"));
         replied.complete();
       });

@@ -1,5 +1,9 @@
 package dev.agentloop.it;
 
+import java.io.IOException;
+import java.net.SocketException;
+import java.util.Arrays;
+import java.util.Collections;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentloop.it.support.TestApp;
@@ -63,7 +67,7 @@ class FuzzTest {
     Random random = new Random(SEED);
     Semaphore inFlight = new Semaphore(16);
     Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
-    List<String> defects = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<String> defects = Collections.synchronizedList(new ArrayList<>());
     List<CompletableFuture<?>> all = new ArrayList<>();
     for (int i = 0; i < HTTP_CASES; i++) {
       Case c = generate(random, i);
@@ -124,7 +128,7 @@ class FuzzTest {
         }
       } catch (SocketTimeoutException e) {
         defects.add("case " + i + " (shape " + (i % shapes.size()) + "): the server neither answered nor closed");
-      } catch (java.net.SocketException e) {
+      } catch (SocketException e) {
         // the server reset the connection: an acceptable answer to garbage
       }
     }
@@ -189,7 +193,7 @@ class FuzzTest {
       case 6 -> post("framing content", framing(random).encode().getBytes(StandardCharsets.UTF_8));
       case 7 -> {
         byte[] body = validRequest(random).encode().getBytes(StandardCharsets.UTF_8);
-        yield post("truncated body", java.util.Arrays.copyOf(body, random.nextInt(body.length)));
+        yield post("truncated body", Arrays.copyOf(body, random.nextInt(body.length)));
       }
       case 8 -> new Case("wrong content type", "POST", "/v1/chat/completions",
           new String[] {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
@@ -303,7 +307,7 @@ class FuzzTest {
     return Http.chat("mock-echo", content.toString()).put("stream", true);
   }
 
-  private static String readHead(InputStream in) throws java.io.IOException {
+  private static String readHead(InputStream in) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     int b;
     while ((b = in.read()) != -1 && head.size() < 64) {

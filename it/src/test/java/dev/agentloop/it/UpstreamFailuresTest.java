@@ -1,5 +1,6 @@
 package dev.agentloop.it;
 
+import java.net.http.HttpTimeoutException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentloop.contract.node.Metrics;
@@ -127,7 +128,7 @@ class UpstreamFailuresTest {
     HttpRequest request = chatRequest(Http.chat("mock-long", "go")).timeout(Duration.ofMillis(300)).build();
     try {
       Http.client().send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (java.net.http.HttpTimeoutException expected) {
+    } catch (HttpTimeoutException expected) {
       // the client gave up and closed its connection
     }
     Await.until("the generation is cancelled", Duration.ofSeconds(10), () -> cancelled("mock-long") > cancelledBefore);

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The {@code llm} section: the chat models, the mock's own HTTP port, stream flow-control limits,
@@ -51,7 +52,7 @@ public record LlmConfig(Map<String, ModelSpec> models, String httpHost, int http
 
   /** Every model's id, chat and embedding, sorted: what {@code /v1/models} lists. */
   public List<String> allModelIds() {
-    return java.util.stream.Stream.concat(models.keySet().stream(), embeddings.models().keySet().stream())
+    return Stream.concat(models.keySet().stream(), embeddings.models().keySet().stream())
         .sorted().toList();
   }
 }

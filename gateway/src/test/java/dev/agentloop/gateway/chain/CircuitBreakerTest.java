@@ -1,5 +1,6 @@
 package dev.agentloop.gateway.chain;
 
+import org.assertj.core.api.Assertions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -124,24 +125,24 @@ class CircuitBreakerTest {
     assertThatThrownBy(() -> resilience(self)).hasMessageContaining("gateway.models.m.fallbacks");
   }
 
-  @org.junit.jupiter.api.Test
-  @org.junit.jupiter.api.DisplayName("a neutral outcome (an instance's fault) counts nothing and frees a half-open probe")
+  @Test
+  @DisplayName("a neutral outcome (an instance's fault) counts nothing and frees a half-open probe")
   void neutral_outcomes() {
     CircuitBreaker breaker = new CircuitBreaker(new ResilienceConfig.Breaker(true, 2, 1, 60_000));
     breaker.onFailure();
     breaker.onNeutral();
     breaker.onNeutral();
-    org.assertj.core.api.Assertions.assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    Assertions.assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
     breaker.onFailure();
-    org.assertj.core.api.Assertions.assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
+    Assertions.assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
     long until = System.nanoTime() + 2_000_000_000L;
     while (!breaker.tryAcquire()) {
-      org.assertj.core.api.Assertions.assertThat(System.nanoTime()).isLessThan(until);
+      Assertions.assertThat(System.nanoTime()).isLessThan(until);
       Thread.onSpinWait(); // the reset time is 1 ms
     }
-    org.assertj.core.api.Assertions.assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+    Assertions.assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
     breaker.onNeutral();
-    org.assertj.core.api.Assertions.assertThat(breaker.tryAcquire()).as("the next call may probe").isTrue();
+    Assertions.assertThat(breaker.tryAcquire()).as("the next call may probe").isTrue();
   }
 
   @Test

@@ -1,5 +1,7 @@
 package dev.agentloop.gateway.chain;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -273,7 +275,7 @@ class ResilientChatServiceTest {
     final List<String> ids = new CopyOnWriteArrayList<>();
     final List<String> models = new CopyOnWriteArrayList<>();
     final List<String> cancelled = new CopyOnWriteArrayList<>();
-    private final java.util.Map<String, Message<JsonObject>> held = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Message<JsonObject>> held = new ConcurrentHashMap<>();
 
     void listen(Vertx vertx) throws Exception {
       MessageConsumer<JsonObject> stream = vertx.eventBus().consumer(Addresses.LLM_STREAM, message -> {

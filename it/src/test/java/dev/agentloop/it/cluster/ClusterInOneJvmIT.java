@@ -1,5 +1,14 @@
 package dev.agentloop.it.cluster;
 
+import io.micrometer.core.instrument.Counter;
+import io.vertx.core.Future;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.util.Collections;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentloop.it.support.ClusterNodes;
@@ -103,11 +112,11 @@ class ClusterInOneJvmIT {
   @Test
   @Order(1)
   void hazelcast_and_the_event_bus_listen_on_the_cluster_interface_only() throws Exception {
-    java.net.InetAddress external = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
-        .flatMap(nic -> java.util.Collections.list(nic.getInetAddresses()).stream())
-        .filter(address -> address instanceof java.net.Inet4Address && !address.isLoopbackAddress())
+    InetAddress external = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+        .flatMap(nic -> Collections.list(nic.getInetAddresses()).stream())
+        .filter(address -> address instanceof Inet4Address && !address.isLoopbackAddress())
         .findFirst().orElse(null);
-    org.junit.jupiter.api.Assumptions.assumeTrue(external != null, "this machine has no non-loopback address");
+    Assumptions.assumeTrue(external != null, "this machine has no non-loopback address");
     VertxInternal vertx = (VertxInternal) gateway.vertx();
     HazelcastClusterManager cluster = (HazelcastClusterManager) vertx.clusterManager();
     int hazelcastPort = cluster.getHazelcastInstance().getCluster().getLocalMember().getAddress().getPort();
@@ -116,8 +125,8 @@ class ClusterInOneJvmIT {
       try (Socket loopback = new Socket("127.0.0.1", port)) {
         assertThat(loopback.isConnected()).isTrue();
       }
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Socket(external, port).close())
-          .as("port " + port + " on " + external).isInstanceOf(java.net.ConnectException.class);
+      Assertions.assertThatThrownBy(() -> new Socket(external, port).close())
+          .as("port " + port + " on " + external).isInstanceOf(ConnectException.class);
     }
   }
 
@@ -203,7 +212,7 @@ class ClusterInOneJvmIT {
     // Steady plain load from 6 clients.
     AtomicBoolean stop = new AtomicBoolean();
     ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-    List<Integer> done = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Integer> done = Collections.synchronizedList(new ArrayList<>());
     List<Thread> clients = new ArrayList<>();
     for (int c = 0; c < 6; c++) {
       int client = c;
@@ -289,13 +298,13 @@ class ClusterInOneJvmIT {
     Promise<Void> closed = Promise.promise();
     ((EventBusInternal) vertx.eventBus()).close(closed);
     // It fails to unregister from the terminated member, but closes its server and connections anyway.
-    closed.future().transform(ar -> io.vertx.core.Future.succeededFuture()).await(10, TimeUnit.SECONDS);
+    closed.future().transform(ar -> Future.succeededFuture()).await(10, TimeUnit.SECONDS);
   }
 
   /** Retries of the model chain, whatever their reason (a lost member's among them). */
   private static double retries(TestApp node) {
     return ClusterNodes.registry(node).find("agentloop_retries").counters().stream()
-        .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+        .mapToDouble(Counter::count).sum();
   }
 
   private static int countOf(CharSequence text, String needle) {

@@ -1,5 +1,8 @@
 package dev.agentloop.it.cluster;
 
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentloop.testkit.Await;
@@ -136,17 +139,17 @@ class LocalClusterIT {
     final AtomicInteger streamsCut = new AtomicInteger();
     final List<Thread> clients = new ArrayList<>();
     /** Per conversation, the user messages of the turns answered 200 (acknowledged, so stored). */
-    final java.util.Map<String, java.util.List<String>> acknowledged = new java.util.concurrent.ConcurrentHashMap<>();
+    final Map<String, List<String>> acknowledged = new ConcurrentHashMap<>();
 
     Load() {
       List<String> conversations = new ArrayList<>();
       for (int c = 0; c < 2; c++) {
         HttpResponse<String> created = Http.post(gateway("/v1/conversations"),
-            new io.vertx.core.json.JsonObject().put("title", "load " + c));
+            new JsonObject().put("title", "load " + c));
         assertThat(created.statusCode()).isEqualTo(201);
         String conversation = Http.json(created).getString("id");
         conversations.add(conversation);
-        acknowledged.put(conversation, new java.util.concurrent.CopyOnWriteArrayList<>());
+        acknowledged.put(conversation, new CopyOnWriteArrayList<>());
       }
       clients(2, (client, i) -> {
         String conversation = conversations.get(client);
@@ -222,7 +225,7 @@ class LocalClusterIT {
         }
         List<String> stored = new ArrayList<>();
         for (int m = 0; m < messages.size(); m++) {
-          io.vertx.core.json.JsonObject message = messages.getJsonObject(m);
+          JsonObject message = messages.getJsonObject(m);
           if ("user".equals(message.getString("role"))) {
             stored.add(message.getString("content"));
             assertThat(m + 1 < messages.size() && "assistant".equals(messages.getJsonObject(m + 1).getString("role")))
@@ -253,11 +256,11 @@ class LocalClusterIT {
         .orElse(0.0);
   }
 
-  private static java.util.Optional<HttpResponse<String>> get(String url) {
+  private static Optional<HttpResponse<String>> get(String url) {
     try {
-      return java.util.Optional.of(Http.get(url));
+      return Optional.of(Http.get(url));
     } catch (RuntimeException e) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 

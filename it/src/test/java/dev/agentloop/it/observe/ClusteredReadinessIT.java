@@ -1,5 +1,6 @@
 package dev.agentloop.it.observe;
 
+import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentloop.it.support.TestApp;
@@ -19,7 +20,7 @@ class ClusteredReadinessIT {
 
   private static JsonObject clustered(String name, int port, String... services) {
     return new JsonObject()
-        .put("services", new JsonArray(java.util.List.of((Object[]) services)))
+        .put("services", new JsonArray(List.of((Object[]) services)))
         .put("llm", new JsonObject().put("http_port", 0))
         .put("cluster", new JsonObject().put("enabled", true).put("name", name).put("host", "127.0.0.1")
             .put("port", port).put("members", new JsonArray().add("127.0.0.1:" + port)));

@@ -1,5 +1,6 @@
 package dev.agentloop.it.observe;
 
+import java.util.Comparator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentloop.it.support.TestApp;
@@ -157,7 +158,7 @@ class DashboardBrowserTest {
 
   private static void deleteTree(Path root) throws IOException {
     try (var paths = Files.walk(root)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
     }

@@ -1,5 +1,8 @@
 package dev.agentloop.it.observe;
 
+import io.vertx.core.VertxOptions;
+import java.util.List;
+import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentloop.contract.Addresses;
@@ -74,7 +77,7 @@ class MetricsEndpointTest {
   @Test
   @DisplayName("every event loop has a lag histogram and a recent-max gauge")
   void every_event_loop_has_lag_series() {
-    int loops = io.vertx.core.VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     Prometheus metrics = scrape();
     for (int i = 0; i < loops; i++) {
       Map<String, String> thread = Map.of("thread", "vert.x-eventloop-thread-" + i);
@@ -121,17 +124,17 @@ class MetricsEndpointTest {
   void dashboard_feed_streams_snapshots() throws Exception {
     HttpRequest request = HttpRequest.newBuilder(URI.create(app.gatewayUrl() + "/admin/feed"))
         .timeout(Duration.ofSeconds(30)).GET().build();
-    HttpResponse<java.util.stream.Stream<String>> response = Http.client().send(request,
+    HttpResponse<Stream<String>> response = Http.client().send(request,
         HttpResponse.BodyHandlers.ofLines());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
-    java.util.List<JsonObject> snapshots;
-    try (java.util.stream.Stream<String> lines = response.body()) {
+    List<JsonObject> snapshots;
+    try (Stream<String> lines = response.body()) {
       snapshots = lines.filter(l -> l.startsWith("data: ")).limit(2).map(l -> new JsonObject(l.substring(6))).toList();
     }
     JsonObject second = snapshots.get(1);
     assertThat(second.getDouble("interval_s")).isGreaterThan(0);
-    assertThat(second.getJsonArray("loops")).hasSize(io.vertx.core.VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE);
+    assertThat(second.getJsonArray("loops")).hasSize(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE);
     JsonObject stream = second.getJsonArray("eventbus").stream().map(JsonObject.class::cast)
         .filter(a -> Addresses.LLM_STREAM.equals(a.getString("address"))).findFirst().orElseThrow();
     assertThat(stream.getDouble("handlers")).isEqualTo(2);

@@ -1,5 +1,6 @@
 package dev.agentloop.it.support;
 
+import dev.agentloop.contract.config.ConfigLoader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,7 +36,7 @@ public final class ClusterNodes {
         .put("llm", new JsonObject().put("http_port", 0))
         .put("cluster", new JsonObject().put("enabled", true).put("name", name).put("host", "127.0.0.1")
             .put("port", basePort).put("members", new JsonArray().add("127.0.0.1")).put("node_id", nodeId));
-    return dev.agentloop.contract.config.ConfigLoader.merge(overrides, extra.copy());
+    return ConfigLoader.merge(overrides, extra.copy());
   }
 
   public TestApp start(String nodeId, List<String> services, JsonObject extra) {

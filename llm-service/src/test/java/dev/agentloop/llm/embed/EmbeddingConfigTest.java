@@ -1,5 +1,6 @@
 package dev.agentloop.llm.embed;
 
+import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,7 +25,7 @@ class EmbeddingConfigTest {
   @DisplayName("the defaults: mock-embed of 1536 dimensions, OpenAI's 2048 inputs, listed with the chat models")
   void defaults() {
     LlmConfig llm = llm(new JsonObject());
-    assertThat(llm.embeddings().models()).containsExactly(java.util.Map.entry("mock-embed", 1536));
+    assertThat(llm.embeddings().models()).containsExactly(Map.entry("mock-embed", 1536));
     assertThat(llm.embeddings().maxInputs()).isEqualTo(2048);
     assertThat(llm.allModelIds()).containsExactly("mock-echo", "mock-embed", "mock-fast", "mock-flaky",
         "mock-realistic", "mock-slow");

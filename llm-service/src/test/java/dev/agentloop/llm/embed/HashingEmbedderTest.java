@@ -1,5 +1,6 @@
 package dev.agentloop.llm.embed;
 
+import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.within;
@@ -137,7 +138,7 @@ class HashingEmbedderTest {
   @Test
   @DisplayName("the directly written float array is valid JSON that reads back every float, tiny and negative ones too")
   void written_floats_round_trip() {
-    java.util.Random random = new java.util.Random(7);
+    Random random = new Random(7);
     float[] vector = new float[4096];
     for (int i = 0; i < vector.length; i++) {
       vector[i] = (float) (random.nextGaussian() * Math.pow(10, -random.nextInt(12)));

@@ -180,7 +180,7 @@ public final class ChatRoutes {
   }
 
   private static JsonObject completion(ChatRequest request, long created, Completion answer) {
-    return ChatWire.completion(request.id(), created, answer.model(), answer.content(), answer.finishReason(),
+    return ChatWire.completion(request.id(), created, answer.model(), answer.choices(), answer.finishReason(),
         answer.usage());
   }
 

@@ -1,8 +1,10 @@
 package dev.agentloop.front.openai;
 
+import dev.agentloop.contract.chat.Completion;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /** The JSON OpenAI's Chat Completions API sends, built in one place for every HTTP front. */
 public final class ChatWire {
@@ -21,15 +23,29 @@ public final class ChatWire {
 
   public static JsonObject completion(String id, long created, String model, String content, String finishReason,
       JsonObject usage) {
-    JsonObject message = new JsonObject().put("role", "assistant").put("content", content).put("refusal", null);
-    JsonObject choice = new JsonObject().put("index", 0).put("message", message).put("logprobs", null)
-        .put("finish_reason", finishReason);
+    return completion(id, created, model, List.of(new Completion.Choice(content, null)), finishReason, usage);
+  }
+
+  /** A completion with its choices; a choice that calls tools has {@code content: null} and {@code tool_calls}. */
+  public static JsonObject completion(String id, long created, String model, List<Completion.Choice> choices,
+      String finishReason, JsonObject usage) {
+    JsonArray out = new JsonArray();
+    for (int i = 0; i < choices.size(); i++) {
+      Completion.Choice answer = choices.get(i);
+      JsonObject message = new JsonObject().put("role", "assistant").put("content", answer.content());
+      if (!answer.toolCalls().isEmpty()) {
+        message.put("tool_calls", answer.toolCalls());
+      }
+      message.put("refusal", null);
+      out.add(new JsonObject().put("index", i).put("message", message).put("logprobs", null)
+          .put("finish_reason", finishReason));
+    }
     return new JsonObject()
         .put("id", id)
         .put("object", "chat.completion")
         .put("created", created)
         .put("model", model)
-        .put("choices", new JsonArray().add(choice))
+        .put("choices", out)
         .put("usage", usage)
         .put("system_fingerprint", null);
   }

@@ -159,7 +159,8 @@ public final class ChatRoutes {
       service.complete(prepared).recover(e -> turn.abandoned().transform(v -> Future.failedFuture(e))).compose(answer -> {
             ServerTiming.modelWait(ctx, System.nanoTime() - asked);
             created[0] = System.currentTimeMillis() / 1000;
-            return turn.after(new SseRelay.Outcome(answer.content(), answer.finishReason(), answer.usage(), null, false),
+            return turn.after(new SseRelay.Outcome(answer.content(), answer.finishReason(), answer.usage(), null, false,
+                answer.toolCalls()),
                 completion(request, created[0], answer)).map(answer);
           })
           .onComplete(ar -> {

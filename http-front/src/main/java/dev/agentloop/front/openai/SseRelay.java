@@ -1,6 +1,8 @@
 package dev.agentloop.front.openai;
 
+import dev.agentloop.contract.chat.Completion;
 import dev.agentloop.contract.stream.Delta;
+import dev.agentloop.contract.stream.Gathered;
 import dev.agentloop.contract.chat.ChatRequest;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.stream.StreamEnd;
@@ -11,6 +13,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Function;
 
@@ -22,8 +25,20 @@ import java.util.function.Function;
  */
 public final class SseRelay {
 
-  /** How a relayed stream ended, for whoever wants to persist or count it. */
-  public record Outcome(String content, String finishReason, JsonObject usage, ApiException error, boolean clientGone) {
+  /**
+   * How a relayed stream ended, for whoever wants to persist or count it: the first choice's text
+   * (null when it only called tools) and tool calls.
+   */
+  public record Outcome(String content, String finishReason, JsonObject usage, ApiException error, boolean clientGone,
+      JsonArray toolCalls) {
+    public Outcome {
+      toolCalls = toolCalls == null ? new JsonArray() : toolCalls;
+    }
+
+    public Outcome(String content, String finishReason, JsonObject usage, ApiException error, boolean clientGone) {
+      this(content, finishReason, usage, error, clientGone, null);
+    }
+
     public boolean completed() {
       return error == null && !clientGone;
     }
@@ -40,7 +55,9 @@ public final class SseRelay {
   private final String model;
   private final ChatMetrics metrics;
   private final long startedNanos;
-  private final StringBuilder content = new StringBuilder();
+  private final Gathered answer = new Gathered();
+  /** The highest choice index seen: each choice after the first gets its role chunk when it starts. */
+  private int lastChoice;
   private final Promise<Outcome> outcome = Promise.promise();
   private Function<Outcome, Future<Void>> beforeDone;
   private boolean ending;
@@ -72,7 +89,8 @@ public final class SseRelay {
 
   /** The answer as one {@code chat.completion} with this stream's id, created time and model (to record it). */
   public JsonObject completion(Outcome result) {
-    return ChatWire.completion(completionId, created, model, result.content(), result.finishReason(), result.usage());
+    return ChatWire.completion(completionId, created, model, Completion.of(model, answer, result.finishReason(),
+        result.usage()).choices(), result.finishReason(), result.usage());
   }
 
   public static void writeHeaders(HttpServerResponse response) {
@@ -95,7 +113,7 @@ public final class SseRelay {
       if (!outcome.future().isComplete() && !ending) {
         stream.cancel();
         metrics.clientGone(model);
-        finish(new Outcome(content.toString(), null, null, null, true));
+        finish(outcome(null, null, null, true));
       }
     });
     stream.handler(this::onDelta).batchEndHandler(v -> onBatchEnd())
@@ -104,17 +122,37 @@ public final class SseRelay {
     return outcome.future();
   }
 
-  /** A text entry becomes a chunk, gathered with the rest of its batch; a chat stream carries no events. */
+  /**
+   * A text entry, tool-call start or argument fragment becomes a chunk, gathered with the rest of its
+   * batch; a chat stream carries no events.
+   */
   private void onDelta(Delta delta) {
-    if (delta instanceof Delta.Text text) {
-      content.append(text.text());
-      if (pending == null) {
-        pending = Buffer.buffer(160);
-      }
-      pending.appendBuffer(ChatWire.event(ChatWire.chunk(completionId, created, model,
-          ChatWire.contentDelta(text.text()), null, request.includeUsage())));
-      pendingTokens++;
+    JsonObject chunk = switch (delta) {
+      case Delta.Text text -> ChatWire.contentDelta(text.text());
+      case Delta.ToolCallStart start -> ChatWire.toolCallStartDelta(start.index(), start.id(), start.name());
+      case Delta.ToolArguments args -> ChatWire.toolArgumentsDelta(args.index(), args.fragment());
+      case Delta.Event event -> null;
+    };
+    if (chunk == null) {
+      return;
     }
+    answer.add(delta);
+    if (pending == null) {
+      pending = Buffer.buffer(160);
+    }
+    int choice = delta.choiceIndex();
+    while (lastChoice < choice) {
+      lastChoice++;
+      pending.appendBuffer(ChatWire.event(ChatWire.chunk(completionId, created, model, ChatWire.roleDelta(), null,
+          request.includeUsage(), lastChoice)));
+    }
+    pending.appendBuffer(ChatWire.event(ChatWire.chunk(completionId, created, model, chunk, null,
+        request.includeUsage(), choice)));
+    pendingTokens++;
+  }
+
+  private Outcome outcome(String finishReason, JsonObject usage, ApiException error, boolean clientGone) {
+    return new Outcome(answer.content(0), finishReason, usage, error, clientGone, answer.toolCalls(0));
   }
 
   /** The batch's chunks leave in one write; a full write queue pauses the stream, which withholds its ack. */
@@ -159,7 +197,7 @@ public final class SseRelay {
     if (!response.ended() && !response.closed()) {
       response.end(ChatWire.event(error.toJson()));
     }
-    finish(new Outcome(content.toString(), null, null, error, false));
+    finish(outcome(null, null, error, false));
   }
 
   private void cancelSlowReaderTimer() {
@@ -170,7 +208,7 @@ public final class SseRelay {
   }
 
   private void onEnd(StreamEnd end) {
-    Outcome result = new Outcome(content.toString(), end.finishReason(), end.usage(), null, false);
+    Outcome result = outcome(end.finishReason(), end.usage(), null, false);
     if (beforeDone == null) {
       sendTail(end, result);
       return;
@@ -186,14 +224,17 @@ public final class SseRelay {
         ApiException error = ApiException.from(ar.cause(), "storage-service");
         metrics.error(error.status());
         response.end(ChatWire.event(error.toJson()));
-        finish(new Outcome(content.toString(), end.finishReason(), end.usage(), error, false));
+        finish(outcome(end.finishReason(), end.usage(), error, false));
       }
     });
   }
 
   private void sendTail(StreamEnd end, Outcome result) {
-    Buffer tail = ChatWire.event(ChatWire.chunk(completionId, created, model, new JsonObject(), end.finishReason(),
-        request.includeUsage()));
+    Buffer tail = Buffer.buffer();
+    for (int choice = 0; choice <= lastChoice; choice++) {
+      tail.appendBuffer(ChatWire.event(ChatWire.chunk(completionId, created, model, new JsonObject(),
+          end.finishReason(), request.includeUsage(), choice)));
+    }
     if (request.includeUsage()) {
       tail.appendBuffer(ChatWire.event(ChatWire.usageChunk(completionId, created, model, end.usage())));
     }
@@ -206,7 +247,7 @@ public final class SseRelay {
   private void onError(ApiException error) {
     metrics.error(error.status());
     response.end(ChatWire.event(error.toJson()));
-    finish(new Outcome(content.toString(), null, null, error, false));
+    finish(outcome(null, null, error, false));
   }
 
   private void finish(Outcome result) {

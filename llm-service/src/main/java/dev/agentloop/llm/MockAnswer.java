@@ -54,8 +54,18 @@ final class MockAnswer {
     this.model = model;
     this.request = request;
     this.options = request.options();
-    this.hints = SchemaHints.of(ChatRequest.lastUserText(request.messages()), LIMITS.maxHintChars());
+    this.hints = SchemaHints.of(withoutToolNames(ChatRequest.lastUserText(request.messages())),
+        LIMITS.maxHintChars());
     this.baseSeed = TextGenerator.seedOf(model, request);
+  }
+
+  /** The user's words without the tool names it mentions: "call GetWeather for Berlin" hints Berlin, not GetWeather. */
+  private String withoutToolNames(String text) {
+    String out = text;
+    for (int i = 0; i < options.tools().size(); i++) {
+      out = out.replace(options.toolName(i), " ");
+    }
+    return out;
   }
 
   /** The plan of the answer; throws a 400 when a tool's or the response format's schema cannot be used. */

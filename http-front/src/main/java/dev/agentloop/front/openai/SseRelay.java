@@ -58,6 +58,8 @@ public final class SseRelay {
   private final Gathered answer = new Gathered();
   /** The highest choice index seen: each choice after the first gets its role chunk when it starts. */
   private int lastChoice;
+  /** The role chunk leaves with the first batch, which says whether the answer is text or tool calls. */
+  private boolean roleSent;
   private final Promise<Outcome> outcome = Promise.promise();
   private Function<Outcome, Future<Void>> beforeDone;
   private boolean ending;
@@ -107,8 +109,6 @@ public final class SseRelay {
     metrics.streamOpened();
     metrics.firstToken(model, stream.timeToFirstTokenNanos());
     writeHeaders(response);
-    response.write(ChatWire.event(ChatWire.chunk(completionId, created, model, ChatWire.roleDelta(), null,
-        request.includeUsage())));
     response.closeHandler(v -> {
       if (!outcome.future().isComplete() && !ending) {
         stream.cancel();
@@ -140,6 +140,9 @@ public final class SseRelay {
     if (pending == null) {
       pending = Buffer.buffer(160);
     }
+    if (!roleSent) {
+      pending.appendBuffer(role(delta instanceof Delta.ToolCallStart));
+    }
     int choice = delta.choiceIndex();
     while (lastChoice < choice) {
       lastChoice++;
@@ -149,6 +152,24 @@ public final class SseRelay {
     pending.appendBuffer(ChatWire.event(ChatWire.chunk(completionId, created, model, chunk, null,
         request.includeUsage(), choice)));
     pendingTokens++;
+  }
+
+  /**
+   * The first chunk: the role, with {@code content: ""} before text and {@code content: null} before
+   * tool calls, as OpenAI sends it.
+   */
+  private Buffer role(boolean toolCalls) {
+    roleSent = true;
+    JsonObject delta = ChatWire.roleDelta();
+    if (toolCalls) {
+      delta.putNull("content");
+    }
+    return ChatWire.event(ChatWire.chunk(completionId, created, model, delta, null, request.includeUsage()));
+  }
+
+  /** The role chunk, when no entry has brought it yet (an empty answer, an error), then {@code events}. */
+  private Buffer afterRole(Buffer events) {
+    return roleSent ? events : role(false).appendBuffer(events);
   }
 
   private Outcome outcome(String finishReason, JsonObject usage, ApiException error, boolean clientGone) {
@@ -195,7 +216,7 @@ public final class SseRelay {
     stream.cancel();
     metrics.error(error.status());
     if (!response.ended() && !response.closed()) {
-      response.end(ChatWire.event(error.toJson()));
+      response.end(afterRole(ChatWire.event(error.toJson())));
     }
     finish(outcome(null, null, error, false));
   }
@@ -223,7 +244,7 @@ public final class SseRelay {
       } else {
         ApiException error = ApiException.from(ar.cause(), "storage-service");
         metrics.error(error.status());
-        response.end(ChatWire.event(error.toJson()));
+        response.end(afterRole(ChatWire.event(error.toJson())));
         finish(outcome(end.finishReason(), end.usage(), error, false));
       }
     });
@@ -239,14 +260,14 @@ public final class SseRelay {
       tail.appendBuffer(ChatWire.event(ChatWire.usageChunk(completionId, created, model, end.usage())));
     }
     tail.appendBuffer(ChatWire.DONE);
-    response.end(tail);
+    response.end(afterRole(tail));
     metrics.completed(model, System.nanoTime() - startedNanos);
     finish(result);
   }
 
   private void onError(ApiException error) {
     metrics.error(error.status());
-    response.end(ChatWire.event(error.toJson()));
+    response.end(afterRole(ChatWire.event(error.toJson())));
     finish(outcome(null, null, error, false));
   }
 

@@ -8,9 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The {@code llm} section: the models, the mock's own HTTP port, and stream flow-control limits. */
+/** The {@code llm} section: the models and their aliases, the mock's own HTTP port, and stream flow-control limits. */
 public record LlmConfig(Map<String, ModelSpec> models, String httpHost, int httpPort, int instances,
-    int maxBatchTokens, long ackTimeoutMs) {
+    int maxBatchTokens, long ackTimeoutMs, ModelAliases aliases) {
 
   /** Reads the {@code llm} section. */
   public static LlmConfig from(Settings llm) {
@@ -30,7 +30,18 @@ public record LlmConfig(Map<String, ModelSpec> models, String httpHost, int http
         llm.integer("http_port", 0, 65535),
         llm.integer("instances", 0, 256),
         stream.integer("max_batch_tokens", 1, StreamProtocol.MAX_BATCH_ENTRIES),
-        stream.integer("ack_timeout_ms", 1, 3_600_000));
+        stream.integer("ack_timeout_ms", 1, 3_600_000),
+        ModelAliases.from(llm, models));
+  }
+
+  /** The model named {@code name}, or the one an alias gives it, or null. */
+  public ModelSpec model(String name) {
+    ModelSpec model = models.get(name);
+    if (model == null) {
+      String aliased = aliases.resolve(name);
+      model = aliased == null ? null : models.get(aliased);
+    }
+    return model;
   }
 
   public List<String> modelIds() {

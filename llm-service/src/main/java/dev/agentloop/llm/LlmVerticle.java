@@ -179,7 +179,7 @@ public final class LlmVerticle extends VerticleBase {
   }
 
   private ModelSpec model(ChatRequest request) {
-    ModelSpec model = config.models().get(request.model());
+    ModelSpec model = config.model(request.model());
     if (model == null) {
       throw ApiException.modelNotFound(request.model());
     }

@@ -3,11 +3,13 @@ package dev.agentloop.it.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentloop.it.support.Http;
+import dev.agentloop.it.support.Jobs;
 import dev.agentloop.it.support.Sse;
 import dev.agentloop.it.support.TestApp;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -236,6 +239,32 @@ class ToolCallsTest {
     for (int i = 0; i < 2; i++) {
       assertThat(plain.getJsonObject(i).getJsonObject("function").getString("arguments"))
           .isEqualTo(arguments.get(i).toString());
+    }
+  }
+
+  @Test
+  @DisplayName("jobs and fan-out carry tools through unchanged: their completions hold the tool calls")
+  void jobs_and_fanout_carry_tool_calls() {
+    JsonObject item = request("Use get_time and get_weather in Quito");
+    JsonObject job = Jobs.create(app.gatewayUrl(), new JsonObject().put("requests", new JsonArray().add(item)
+        .add(Http.chat("mock-fast", "plain"))).put("concurrency", 2));
+    JsonObject finished = Jobs.awaitFinished(app.gatewayUrl(), job.getString("id"), Duration.ofSeconds(20));
+    JsonObject completion = finished.getJsonArray("results").getJsonObject(0).getJsonObject("completion");
+    JsonObject message = choice(completion).getJsonObject("message");
+    assertThat(choice(completion).getString("finish_reason")).isEqualTo("tool_calls");
+    assertThat(message.getJsonArray("tool_calls")).hasSize(2);
+    assertThat(message.getValue("content")).isNull();
+    assertThat(choice(finished.getJsonArray("results").getJsonObject(1).getJsonObject("completion"))
+        .getJsonObject("message").getString("content")).isNotBlank();
+
+    JsonObject fanout = new JsonObject().put("mode", "all").put("models", new JsonArray().add("mock-fast").add("mock-echo"))
+        .put("messages", item.getJsonArray("messages")).put("tools", item.getJsonArray("tools"));
+    HttpResponse<String> response = Http.post(app.gatewayUrl() + "/v1/chat/fanout", fanout);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    for (Object result : Http.json(response).getJsonArray("results")) {
+      JsonObject answer = choice(((JsonObject) result).getJsonObject("completion"));
+      assertThat(answer.getString("finish_reason")).isEqualTo("tool_calls");
+      assertThat(answer.getJsonObject("message").getJsonArray("tool_calls")).hasSize(2);
     }
   }
 

@@ -97,11 +97,15 @@ public final class ChatWire {
     JsonArray choices = completion.getJsonArray("choices", new JsonArray());
     JsonObject choice = choices.isEmpty() ? new JsonObject() : choices.getJsonObject(0);
     String content = choice.getJsonObject("message", new JsonObject()).getString("content", "");
-    Buffer events = event(chunk(id, created, model, roleDelta(), null, includeUsage));
+    JsonArray calls = choice.getJsonObject("message", new JsonObject()).getJsonArray("tool_calls", new JsonArray());
+    JsonObject role = roleDelta();
+    if (content == null && !calls.isEmpty()) {
+      role.putNull("content"); // as before tool calls in a live stream
+    }
+    Buffer events = event(chunk(id, created, model, role, null, includeUsage));
     if (content != null && !content.isEmpty()) {
       events.appendBuffer(event(chunk(id, created, model, contentDelta(content), null, includeUsage)));
     }
-    JsonArray calls = choice.getJsonObject("message", new JsonObject()).getJsonArray("tool_calls", new JsonArray());
     for (int i = 0; i < calls.size(); i++) {
       JsonObject call = calls.getJsonObject(i);
       JsonObject function = call.getJsonObject("function", new JsonObject());

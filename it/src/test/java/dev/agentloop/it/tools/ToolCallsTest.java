@@ -8,6 +8,8 @@ import dev.agentloop.it.support.Sse;
 import dev.agentloop.it.support.TestApp;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -266,6 +268,68 @@ class ToolCallsTest {
       assertThat(answer.getString("finish_reason")).isEqualTo("tool_calls");
       assertThat(answer.getJsonObject("message").getJsonArray("tool_calls")).hasSize(2);
     }
+  }
+
+  /** The tool calls a stream carried: per call, its id, name and joined arguments. */
+  static List<String> streamedCalls(Sse.Stream stream) {
+    List<String> calls = new ArrayList<>();
+    List<StringBuilder> arguments = new ArrayList<>();
+    for (JsonObject event : stream.events()) {
+      JsonArray choices = event.getJsonArray("choices");
+      if (choices.isEmpty() || !(choices.getJsonObject(0).getJsonObject("delta").getValue("tool_calls")
+          instanceof JsonArray fragments)) {
+        continue;
+      }
+      JsonObject call = fragments.getJsonObject(0);
+      if (call.containsKey("id")) {
+        calls.add(call.getString("id") + " " + call.getJsonObject("function").getString("name"));
+        arguments.add(new StringBuilder());
+      } else {
+        arguments.get(call.getInteger("index")).append(call.getJsonObject("function").getString("arguments"));
+      }
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < calls.size(); i++) {
+      out.add(calls.get(i) + " " + arguments.get(i));
+    }
+    return out;
+  }
+
+  @Test
+  @DisplayName("a streamed tool-call turn replayed for its Idempotency-Key carries the same calls, ids included")
+  void idempotent_replay_of_tool_calls() {
+    HttpResponse<String> created = Http.post(app.gatewayUrl() + "/v1/conversations", new JsonObject());
+    String conversation = Http.json(created).getString("id");
+    String body = request("Use get_weather and get_time for Nairobi").put("stream", true)
+        .put("conversation_id", conversation).encode();
+    HttpRequest post = HttpRequest.newBuilder(URI.create(url("gateway"))).header("content-type", "application/json")
+        .header("idempotency-key", "tools-replay-1").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    Sse.Stream first = Sse.parse(Http.send(post).body());
+    HttpResponse<String> again = Http.send(post);
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(again.headers().firstValue("idempotent-replayed")).hasValue("true");
+    Sse.Stream replayed = Sse.parse(again.body());
+    assertThat(streamedCalls(first)).hasSize(2);
+    assertThat(streamedCalls(replayed)).isEqualTo(streamedCalls(first));
+    assertThat(replayed.events().get(0).getJsonArray("choices").getJsonObject(0).getJsonObject("delta"))
+        .isEqualTo(first.events().get(0).getJsonArray("choices").getJsonObject(0).getJsonObject("delta"));
+    JsonObject finish = replayed.events().get(replayed.events().size() - 1).getJsonArray("choices").getJsonObject(0);
+    assertThat(finish.getString("finish_reason")).isEqualTo("tool_calls");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fronts")
+  @DisplayName("tool-call fragments are paced like tokens: mock-realistic's first-token delay, then 20 ms per entry")
+  void fragments_are_paced(String front) {
+    JsonObject body = request("weather in Cairo").put("model", "mock-realistic").put("stream", true)
+        .put("stream_options", new JsonObject().put("include_usage", true));
+    long started = System.nanoTime();
+    Sse.Stream stream = Sse.parse(Http.post(url(front), body).body());
+    long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+    int entries = stream.usage().getInteger("completion_tokens");
+    assertThat(streamedCalls(stream)).hasSize(1);
+    assertThat(entries).isGreaterThan(3);
+    assertThat(elapsedMs).isGreaterThanOrEqualTo(200 + 20L * (entries - 1));
   }
 
   static Stream<SchemaCorpus.Entry> objectSchemas() {

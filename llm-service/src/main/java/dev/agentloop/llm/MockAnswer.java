@@ -36,6 +36,11 @@ final class MockAnswer {
   static final SchemaLimits LIMITS = new SchemaLimits(32, 10_000, 262_144, 10_000, 200_000, 4096);
   /** The longest argument or JSON fragment: one token. */
   private static final int MAX_PIECE = 8;
+  /**
+   * The most entries one choice holds, whatever the tools: past it no further call is generated
+   * and the answer ends with {@code length}, so 128 tools named at once cost a bounded answer.
+   */
+  static final int MAX_ENTRIES = 32_768;
   private static final JsonObject EMPTY_OBJECT = new JsonObject().put("type", "object").put("properties", new JsonObject());
   private static final JsonObject ANY_OBJECT = new JsonObject().put("type", "object")
       .put("properties", new JsonObject().put("answer", new JsonObject().put("type", "string"))
@@ -173,13 +178,18 @@ final class MockAnswer {
   private Plan toolCalls(List<SchemaValues> schemas, int choice, long salt) {
     List<Delta> deltas = new ArrayList<>();
     List<Integer> chosen = chosenTools();
-    for (int call = 0; call < chosen.size(); call++) {
+    int limit = request.maxTokens() == null ? MAX_ENTRIES : Math.min(MAX_ENTRIES, request.maxTokens());
+    int call = 0;
+    for (; call < chosen.size() && deltas.size() < limit; call++) {
       int tool = chosen.get(call);
       String arguments = schemas.get(tool).generateJson(hints, baseSeed ^ salt ^ (tool + 1) * 0xBF58476D1CE4E5B9L);
       deltas.add(new Delta.ToolCallStart(call, callId(), options.toolName(tool), choice));
       for (String fragment : JsonFragments.split(arguments, MAX_PIECE)) {
         deltas.add(new Delta.ToolArguments(call, fragment, choice));
       }
+    }
+    if (call < chosen.size()) {
+      return Plan.of(new ArrayList<>(deltas.subList(0, Math.min(deltas.size(), limit))), "length");
     }
     return cut(deltas, "tool_calls");
   }
@@ -227,10 +237,13 @@ final class MockAnswer {
     return text.substring(0, at);
   }
 
-  /** At most {@code max_tokens} entries: cut there with {@code finish_reason: "length"}. */
+  /**
+   * At most {@code max_tokens} (and {@link #MAX_ENTRIES}) entries: cut there with
+   * {@code finish_reason: "length"}; tool calls stopped short by the bound end the same way.
+   */
   private Plan cut(List<Delta> deltas, String finishReason) {
-    Integer max = request.maxTokens();
-    if (max != null && deltas.size() > max) {
+    int max = request.maxTokens() == null ? MAX_ENTRIES : Math.min(MAX_ENTRIES, request.maxTokens());
+    if (deltas.size() > max) {
       return Plan.of(new ArrayList<>(deltas.subList(0, max)), "length");
     }
     return Plan.of(deltas, finishReason);

@@ -4,6 +4,7 @@ import dev.agentloop.contract.config.HttpLimits;
 import dev.agentloop.contract.ApiException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -116,7 +117,7 @@ public record ChatRequest(String id, String model, JsonArray messages, Integer m
       return;
     }
     for (int i = 0; i < messages.size(); i++) {
-      if (text(messages.getJsonObject(i)).toLowerCase(java.util.Locale.ROOT).contains("json")) {
+      if (text(messages.getJsonObject(i)).toLowerCase(Locale.ROOT).contains("json")) {
         return;
       }
     }

@@ -15,7 +15,8 @@ import java.util.function.Consumer;
 
 /**
  * One running answer of a mock model, paced by Vert.x timers only: the first token after the
- * model's first-token delay, then one every per-token interval, measured against a schedule so
+ * model's first-token delay, then one every per-token interval (a text token, a tool-call start or
+ * an argument fragment, see {@link MockAnswer}), measured against a schedule so
  * timer lateness does not accumulate. Its text goes to a {@link DeltaSink} (a stream producer, or a
  * collector for whole completions), counted as generated tokens; a full sink pauses it; {@link #stop()} cancels its timer and
  * drops everything it holds.
@@ -29,7 +30,7 @@ final class Generation {
   private final ChatRequest request;
   private final DeltaSink sink;
   private final Counter tokens;
-  private final TextGenerator text;
+  private final Plan plan;
   private final Consumer<Outcome> onDone;
   private final long perTokenNanos;
   private long nextDueNanos;
@@ -37,7 +38,7 @@ final class Generation {
   private boolean finished;
   private final Promise<Outcome> ended = Promise.promise();
 
-  Generation(Vertx vertx, ModelSpec model, ChatRequest request, DeltaSink sink, Counter tokens,
+  Generation(Vertx vertx, ModelSpec model, ChatRequest request, Plan plan, DeltaSink sink, Counter tokens,
       Consumer<Outcome> onDone) {
     this.vertx = vertx;
     this.model = model;
@@ -45,7 +46,7 @@ final class Generation {
     this.sink = sink;
     this.tokens = tokens;
     this.onDone = onDone;
-    this.text = TextGenerator.of(model, request);
+    this.plan = plan;
     this.perTokenNanos = TimeUnit.MILLISECONDS.toNanos(model.perTokenMs());
   }
 
@@ -76,14 +77,14 @@ final class Generation {
 
   private void emit() {
     while (!finished) {
-      if (!text.hasNext()) {
-        int completion = text.total();
-        finish(Outcome.COMPLETED, () -> sink.end(TextGenerator.finishReason(request),
+      if (!plan.hasNext()) {
+        int completion = plan.total();
+        finish(Outcome.COMPLETED, () -> sink.end(plan.finishReason(),
             ChatWire.usage(TextGenerator.promptTokens(request.messages()), completion)));
         return;
       }
       tokens.increment();
-      sink.write(new Delta.Text(text.next()));
+      sink.write(plan.next());
       if (finished) {
         return;
       }

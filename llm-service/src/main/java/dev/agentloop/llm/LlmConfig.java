@@ -11,11 +11,11 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The {@code llm} section: the chat models, the mock's own HTTP port, stream flow-control limits,
- * and the embedding models.
+ * The {@code llm} section: the chat models and their aliases, the mock's own HTTP port, stream
+ * flow-control limits, and the embedding models.
  */
 public record LlmConfig(Map<String, ModelSpec> models, String httpHost, int httpPort, int instances,
-    int maxBatchTokens, long ackTimeoutMs, EmbeddingConfig embeddings) {
+    int maxBatchTokens, long ackTimeoutMs, ModelAliases aliases, EmbeddingConfig embeddings) {
 
   /** Reads the {@code llm} section. */
   public static LlmConfig from(Settings llm) {
@@ -42,7 +42,18 @@ public record LlmConfig(Map<String, ModelSpec> models, String httpHost, int http
         llm.integer("instances", 0, 256),
         stream.integer("max_batch_tokens", 1, StreamProtocol.MAX_BATCH_ENTRIES),
         stream.integer("ack_timeout_ms", 1, 3_600_000),
+        ModelAliases.from(llm, models),
         embeddings);
+  }
+
+  /** The model named {@code name}, or the one an alias gives it, or null. */
+  public ModelSpec model(String name) {
+    ModelSpec model = models.get(name);
+    if (model == null) {
+      String aliased = aliases.resolve(name);
+      model = aliased == null ? null : models.get(aliased);
+    }
+    return model;
   }
 
   /** The chat models' ids, sorted. */

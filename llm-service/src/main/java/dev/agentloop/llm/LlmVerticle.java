@@ -136,9 +136,10 @@ public final class LlmVerticle extends VerticleBase {
   private void stream(Message<Object> message) {
     ChatRequest request = ChatRequest.fromBus(message.body(), maxTokensLimit);
     ModelSpec model = model(request);
+    Plan plan = MockAnswer.of(model, request); // a schema it cannot use is a 400 before the stream opens
     TokenStreamProducer producer = new TokenStreamProducer(message, config.maxBatchTokens(), config.ackTimeoutMs());
     String id = idOf(request);
-    Generation generation = run(id, request, model, producer);
+    Generation generation = run(id, request, model, plan, producer);
     track(producer.closed()); // not the generation: its last batch may still wait for an ack
     producer.goneHandler(generation::stop);
     cancels.put(id, () -> {
@@ -150,12 +151,17 @@ public final class LlmVerticle extends VerticleBase {
   private void complete(Message<Object> message) {
     ChatRequest request = ChatRequest.fromBus(message.body(), maxTokensLimit);
     ModelSpec model = model(request);
+    Plan plan = MockAnswer.of(model, request);
     DeltaCollector answer = new DeltaCollector();
-    track(run(idOf(request), request, model, answer).ended());
+    track(run(idOf(request), request, model, plan, answer).ended());
     answer.result().onComplete(ar -> {
       if (ar.succeeded()) {
-        message.reply(new JsonObject().put("model", model.id()).put("content", answer.text())
-            .put("finish_reason", ar.result().finishReason()).put("usage", ar.result().usage()));
+        JsonObject reply = new JsonObject().put("model", model.id()).put("content", answer.answer().content(0))
+            .put("finish_reason", ar.result().finishReason()).put("usage", ar.result().usage());
+        if (!answer.answer().toolCalls(0).isEmpty()) {
+          reply.put("tool_calls", answer.answer().toolCalls(0));
+        }
+        message.reply(reply);
       } else {
         ApiException.from(ar.cause(), Services.LLM_SERVICE).failReply(message);
       }
@@ -166,8 +172,8 @@ public final class LlmVerticle extends VerticleBase {
     return request.id() != null ? request.id() : UUID.randomUUID().toString();
   }
 
-  private Generation run(String id, ChatRequest request, ModelSpec model, DeltaSink sink) {
-    Generation generation = new Generation(vertx, model, request, sink, metrics.tokens(model.id()), outcome -> {
+  private Generation run(String id, ChatRequest request, ModelSpec model, Plan plan, DeltaSink sink) {
+    Generation generation = new Generation(vertx, model, request, plan, sink, metrics.tokens(model.id()), outcome -> {
       cancels.remove(id);
       metrics.ended(model.id(), outcome);
     });
@@ -178,7 +184,7 @@ public final class LlmVerticle extends VerticleBase {
   }
 
   private ModelSpec model(ChatRequest request) {
-    ModelSpec model = config.models().get(request.model());
+    ModelSpec model = config.model(request.model());
     if (model == null) {
       throw ApiException.modelNotFound(request.model());
     }

@@ -40,6 +40,11 @@ final class TextGenerator {
   }
 
   static TextGenerator of(ModelSpec model, ChatRequest request) {
+    return of(model, request, 0);
+  }
+
+  /** {@code salt} (0 for the plain text) picks another deterministic text: a seed, another choice. */
+  static TextGenerator of(ModelSpec model, ChatRequest request, long salt) {
     if (model.echo()) {
       Words words = new Words(ChatRequest.lastUserText(request.messages()));
       int count = words.count();
@@ -47,10 +52,14 @@ final class TextGenerator {
       return new TextGenerator(null, words, total);
     }
     int total = request.maxTokens() != null ? request.maxTokens() : model.tokens();
+    return new TextGenerator(new SplittableRandom(seedOf(model, request) ^ salt), null, total);
+  }
+
+  /** The seed of a request's text: its model, messages and {@code max_tokens}. */
+  static long seedOf(ModelSpec model, ChatRequest request) {
     long seed = 0x9E3779B97F4A7C15L ^ model.id().hashCode();
     seed = mix(seed, request.messages(), 0);
-    seed ^= (request.maxTokens() == null ? -1 : request.maxTokens()) * 0xC2B2AE3D27D4EB4FL;
-    return new TextGenerator(new SplittableRandom(seed), null, total);
+    return seed ^ (request.maxTokens() == null ? -1 : request.maxTokens()) * 0xC2B2AE3D27D4EB4FL;
   }
 
   int total() {

@@ -15,7 +15,8 @@ final class Messages {
    * Refuses, with a 400 naming the field, a turn holding anything {@link #turn} and the backends
    * cannot store as it is: each input message is checked as a chat message (role, content), and
    * the assistant's {@code content}, {@code model}, {@code finish_reason} must be strings,
-   * {@code usage} an object and {@code complete} a boolean, when present.
+   * {@code usage} an object and {@code complete} a boolean, when present; its {@code tool_calls},
+   * when present, are checked as a chat message's.
    */
   static void checkTurn(JsonArray input, JsonObject assistant) {
     for (int i = 0; i < input.size(); i++) {
@@ -26,6 +27,10 @@ final class Messages {
     }
     expect(assistant, "usage", JsonObject.class, "an object");
     expect(assistant, "complete", Boolean.class, "a boolean");
+    if (assistant.getValue("tool_calls") != null) {
+      ChatRequest.checkMessage(new JsonObject().put("role", "assistant").put("content", assistant.getValue("content"))
+          .put("tool_calls", assistant.getValue("tool_calls")), "assistant");
+    }
   }
 
   private static void expect(JsonObject assistant, String key, Class<?> type, String what) {
@@ -42,9 +47,14 @@ final class Messages {
     for (Object m : input) {
       out.add(((JsonObject) m).copy().put("created_at", createdAt));
     }
-    out.add(new JsonObject()
+    Object calls = assistant.getValue("tool_calls");
+    JsonObject answer = new JsonObject()
         .put("role", "assistant")
-        .put("content", assistant.getString("content", ""))
+        .put("content", calls != null ? assistant.getValue("content") : assistant.getString("content", ""));
+    if (calls != null) {
+      answer.put("tool_calls", calls);
+    }
+    out.add(answer
         .put("created_at", createdAt)
         .put("model", assistant.getString("model"))
         .put("finish_reason", assistant.getString("finish_reason"))

@@ -5,21 +5,35 @@ import dev.agentloop.contract.config.HttpLimits;
 import dev.agentloop.contract.ApiException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Locale;
 import java.util.Set;
 
 /**
  * A validated chat-completion request. The same checks run at the gateway (from HTTP) and at the
  * llm-service (from the event bus), so a malformed message is refused wherever it enters.
  *
- * <p>On the bus it travels as {@code {"id","model","messages","max_tokens"}}.
+ * <p>On the bus it travels as {@code {"id","model","messages","max_tokens","n"}} plus the
+ * {@link ChatOptions} fields that are set, under their OpenAI names.
  */
 public record ChatRequest(String id, String model, JsonArray messages, Integer maxTokens, boolean stream,
-    boolean includeUsage, String conversationId) {
+    boolean includeUsage, String conversationId, ChatOptions options, int n) {
+
+  public static final int MAX_CHOICES = 8;
+
+  public ChatRequest {
+    options = options == null ? ChatOptions.NONE : options;
+  }
 
   /** A request outside any stored conversation. */
   public ChatRequest(String id, String model, JsonArray messages, Integer maxTokens, boolean stream,
       boolean includeUsage) {
     this(id, model, messages, maxTokens, stream, includeUsage, null);
+  }
+
+  /** A plain request: no tools, text, one choice. */
+  public ChatRequest(String id, String model, JsonArray messages, Integer maxTokens, boolean stream,
+      boolean includeUsage, String conversationId) {
+    this(id, model, messages, maxTokens, stream, includeUsage, conversationId, ChatOptions.NONE, 1);
   }
 
   public static final int DEFAULT_MAX_TOKENS_LIMIT = 100_000;
@@ -43,10 +57,7 @@ public record ChatRequest(String id, String model, JsonArray messages, Integer m
       }
       includeUsage = optionalBoolean(streamOptions, "include_usage", false, "stream_options.include_usage");
     }
-    Object n = body.getValue("n");
-    if (n != null && !(isInteger(n) && ((Number) n).longValue() == 1)) {
-      throw ApiException.badRequest("Only n=1 is supported.", "n");
-    }
+    int n = choices(body);
     checkNumber(body, "temperature", 0, 2);
     checkNumber(body, "top_p", 0, 1);
     checkNumber(body, "presence_penalty", -2, 2);
@@ -56,7 +67,13 @@ public record ChatRequest(String id, String model, JsonArray messages, Integer m
       throw ApiException.badRequest("Invalid type for 'conversation_id': expected a string.", "conversation_id",
           "invalid_type");
     }
-    return new ChatRequest(id, model, messages, maxTokens, stream, includeUsage, (String) conversationId);
+    if (conversationId == null) {
+      ToolMessages.checkPairs(messages); // in a conversation the calls may be in the stored history
+    }
+    ChatOptions chatOptions = ChatOptions.from(body);
+    checkJsonWord(chatOptions, messages);
+    return new ChatRequest(id, model, messages, maxTokens, stream, includeUsage, (String) conversationId, chatOptions,
+        n);
   }
 
   /**
@@ -71,8 +88,42 @@ public record ChatRequest(String id, String model, JsonArray messages, Integer m
     if (id != null && !(id instanceof String)) {
       throw ApiException.badRequest("Invalid type for 'id': expected a string.", "id");
     }
-    return new ChatRequest((String) id, requireModel(json), requireMessages(json.getValue("messages")),
-        maxTokens(json, maxTokensLimit), false, false);
+    JsonArray messages = requireMessages(json.getValue("messages"));
+    ToolMessages.checkPairs(messages);
+    ChatOptions options = ChatOptions.from(json);
+    checkJsonWord(options, messages);
+    return new ChatRequest((String) id, requireModel(json), messages, maxTokens(json, maxTokensLimit), false, false,
+        null, options, choices(json));
+  }
+
+  private static int choices(JsonObject body) {
+    Object n = body.getValue("n");
+    if (n == null) {
+      return 1;
+    }
+    if (!isInteger(n)) {
+      throw ApiException.badRequest("Invalid type for 'n': expected an integer.", "n", "invalid_type");
+    }
+    long count = ((Number) n).longValue();
+    if (count < 1 || count > MAX_CHOICES) {
+      throw ApiException.badRequest("Invalid 'n': must be between 1 and " + MAX_CHOICES + ", got " + n + ".", "n",
+          "invalid_value");
+    }
+    return (int) count;
+  }
+
+  /** OpenAI refuses {@code json_object} unless a message mentions JSON. */
+  private static void checkJsonWord(ChatOptions options, JsonArray messages) {
+    if (!"json_object".equals(options.formatType())) {
+      return;
+    }
+    for (int i = 0; i < messages.size(); i++) {
+      if (text(messages.getJsonObject(i)).toLowerCase(Locale.ROOT).contains("json")) {
+        return;
+      }
+    }
+    throw ApiException.badRequest("'messages' must contain the word 'json' in some form, to use 'response_format' of "
+        + "type 'json_object'.", "messages");
   }
 
   private static void checkSizes(JsonArray messages, HttpLimits limits) {
@@ -115,19 +166,24 @@ public record ChatRequest(String id, String model, JsonArray messages, Integer m
   }
 
   public JsonObject toBus() {
-    return new JsonObject().put("id", id).put("model", model).put("messages", messages).put("max_tokens", maxTokens);
+    JsonObject bus = new JsonObject().put("id", id).put("model", model).put("messages", messages)
+        .put("max_tokens", maxTokens);
+    if (n != 1) {
+      bus.put("n", n);
+    }
+    return options.into(bus);
   }
 
   public ChatRequest withModel(String newModel) {
-    return new ChatRequest(id, newModel, messages, maxTokens, stream, includeUsage, conversationId);
+    return new ChatRequest(id, newModel, messages, maxTokens, stream, includeUsage, conversationId, options, n);
   }
 
   public ChatRequest withMessages(JsonArray newMessages) {
-    return new ChatRequest(id, model, newMessages, maxTokens, stream, includeUsage, conversationId);
+    return new ChatRequest(id, model, newMessages, maxTokens, stream, includeUsage, conversationId, options, n);
   }
 
   public ChatRequest withId(String newId) {
-    return new ChatRequest(newId, model, messages, maxTokens, stream, includeUsage, conversationId);
+    return new ChatRequest(newId, model, messages, maxTokens, stream, includeUsage, conversationId, options, n);
   }
 
   /** The text of a message: its string content, or its text parts joined with newlines. */
@@ -205,6 +261,11 @@ public record ChatRequest(String id, String model, JsonArray messages, Integer m
     if (!(role instanceof String r) || !ROLES.contains(r)) {
       throw ApiException.badRequest("Invalid value for '" + param + ".role': expected one of " + ROLES + ".",
           param + ".role", "invalid_value");
+    }
+    if ("assistant".equals(r)) {
+      ToolMessages.checkCalls(message, param);
+    } else if ("tool".equals(r)) {
+      ToolMessages.checkToolMessage(message, param);
     }
     Object content = message.getValue("content");
     if (content == null) {

@@ -38,8 +38,8 @@ public final class LlmClient implements ChatService {
 
   @Override
   public Future<Completion> complete(ChatRequest request) {
-    return stream(request).compose(stream -> stream.collect(Delta.joinedText())
-        .map(text -> new Completion(request.model(), text, stream.streamEnd().finishReason(),
+    return stream(request).compose(stream -> stream.collect(Delta.gathered())
+        .map(answer -> Completion.of(request.model(), answer, stream.streamEnd().finishReason(),
             stream.streamEnd().usage()))
         .onFailure(failure -> stream.cancel()));
   }

@@ -9,7 +9,8 @@ import java.util.Map;
  * have (a typo, a setting of another version) is a start-up error naming it, instead of a silent
  * no-op. {@code gateway.models} is keyed by model names; each model's section may hold what a model
  * can override: {@code timeouts}, {@code retries}, {@code breaker} (as in the gateway-wide
- * sections) and {@code fallbacks}. Lists are not looked into: each record checks its items.
+ * sections) and {@code fallbacks}. {@code llm.aliases} is keyed by glob patterns. Lists are not
+ * looked into: each record checks its items.
  */
 public final class KnownKeys {
 
@@ -18,6 +19,8 @@ public final class KnownKeys {
       "gateway.rate_limits.concurrent_streams", "gateway.admission.stream.per_client");
 
   private static final String MODELS = "gateway.models";
+  /** Keyed by glob patterns; each value names a model, checked by the llm-service. */
+  private static final String ALIASES = "llm.aliases";
 
   private KnownKeys() {
   }
@@ -33,6 +36,9 @@ public final class KnownKeys {
       Object value = user.getValue(key);
       if (REPLACED.containsKey(name)) {
         throw new ConfigException(origin + name + " is replaced by " + REPLACED.get(name) + "; set that instead");
+      }
+      if (ALIASES.equals(path)) {
+        continue;
       }
       if (MODELS.equals(path)) {
         if (value instanceof JsonObject section) {

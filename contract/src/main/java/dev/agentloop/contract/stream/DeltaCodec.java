@@ -14,6 +14,8 @@ public final class DeltaCodec {
 
   static final String TEXT = "t";
   static final String EVENT = "e";
+  static final String TOOL_CALL = "s";
+  static final String ARGUMENTS = "a";
 
   private DeltaCodec() {
   }
@@ -27,9 +29,18 @@ public final class DeltaCodec {
 
   public static JsonArray encode(Delta delta) {
     return switch (delta) {
-      case Delta.Text text -> new JsonArray(List.of(TEXT, text.text()));
+      case Delta.Text text -> withChoice(new JsonArray().add(TEXT).add(text.text()), text.choice());
       case Delta.Event event -> new JsonArray(List.of(EVENT, event.body()));
+      case Delta.ToolCallStart start -> withChoice(new JsonArray().add(TOOL_CALL).add(start.index()).add(start.id())
+          .add(start.name()), start.choice());
+      case Delta.ToolArguments args -> withChoice(new JsonArray().add(ARGUMENTS).add(args.index())
+          .add(args.fragment()), args.choice());
     };
+  }
+
+  /** The choice index is an optional last element, absent for choice 0. */
+  private static JsonArray withChoice(JsonArray entry, int choice) {
+    return choice == 0 ? entry : entry.add(choice);
   }
 
   public static JsonArray encodeAll(List<Delta> deltas) {
@@ -47,11 +58,27 @@ public final class DeltaCodec {
     }
     Object kind = array.getValue(0);
     if (TEXT.equals(kind)) {
-      arity(array, 2, position, kind);
+      int choice = choice(array, 2, position, kind);
       if (!(array.getValue(1) instanceof String text)) {
         throw new MalformedBatch("entry " + position + " (t): the text is not a string");
       }
-      return new Delta.Text(text);
+      return new Delta.Text(text, choice);
+    }
+    if (TOOL_CALL.equals(kind)) {
+      int choice = choice(array, 4, position, kind);
+      int index = index(array, position, kind);
+      if (!(array.getValue(2) instanceof String id) || !(array.getValue(3) instanceof String name)) {
+        throw new MalformedBatch("entry " + position + " (s): the id or the name is not a string");
+      }
+      return new Delta.ToolCallStart(index, id, name, choice);
+    }
+    if (ARGUMENTS.equals(kind)) {
+      int choice = choice(array, 3, position, kind);
+      int index = index(array, position, kind);
+      if (!(array.getValue(2) instanceof String fragment)) {
+        throw new MalformedBatch("entry " + position + " (a): the fragment is not a string");
+      }
+      return new Delta.ToolArguments(index, fragment, choice);
     }
     if (EVENT.equals(kind)) {
       arity(array, 2, position, kind);
@@ -76,6 +103,29 @@ public final class DeltaCodec {
       deltas.add(decode(array.getValue(i), i));
     }
     return deltas;
+  }
+
+  /** The optional choice index after the {@code size} fixed elements: 0 when absent. */
+  private static int choice(JsonArray entry, int size, int position, Object kind) {
+    if (entry.size() == size) {
+      return 0;
+    }
+    if (entry.size() != size + 1) {
+      throw new MalformedBatch("entry " + position + " (" + kind + ") has " + entry.size() + " elements, not " + size
+          + " or " + (size + 1));
+    }
+    return smallInt(entry.getValue(size), Delta.MAX_CHOICES, position, kind, "choice index");
+  }
+
+  private static int index(JsonArray entry, int position, Object kind) {
+    return smallInt(entry.getValue(1), Delta.MAX_TOOL_CALLS, position, kind, "tool-call index");
+  }
+
+  private static int smallInt(Object value, int bound, int position, Object kind, String what) {
+    if (!(value instanceof Integer n) || n < 0 || n >= bound) {
+      throw new MalformedBatch("entry " + position + " (" + kind + "): the " + what + " is not an integer in range");
+    }
+    return n;
   }
 
   private static void arity(JsonArray entry, int size, int position, Object kind) {

@@ -7,18 +7,24 @@ import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A {@link DeltaSink} that gathers a whole answer: the text of its text entries (events are not part
- * of a completion) and its terminal. Never full, so a writer never waits on it.
+ * A {@link DeltaSink} that gathers a whole answer: its choices' text and tool calls (events are not
+ * part of a completion) and its terminal. Never full, so a writer never waits on it.
  */
 public final class DeltaCollector implements DeltaSink {
 
   private static final Future<Void> WRITTEN = Future.succeededFuture();
-  private final StringBuilder text = new StringBuilder();
+  private final Gathered answer = new Gathered();
   private final Promise<StreamEnd> result = Promise.promise();
 
-  /** The text gathered so far. */
+  /** The text of the first choice gathered so far (empty when it only called tools). */
   public String text() {
-    return text.toString();
+    String text = answer.content(0);
+    return text == null ? "" : text;
+  }
+
+  /** Everything gathered so far: every choice's text and tool calls. */
+  public Gathered answer() {
+    return answer;
   }
 
   /** Completes with the terminal once the writer ends, or fails with its error. */
@@ -28,8 +34,8 @@ public final class DeltaCollector implements DeltaSink {
 
   @Override
   public Future<Void> write(Delta delta) {
-    if (delta instanceof Delta.Text piece && !result.future().isComplete()) {
-      text.append(piece.text());
+    if (!result.future().isComplete()) {
+      answer.add(delta);
     }
     return WRITTEN;
   }

@@ -100,6 +100,58 @@ class DeltaCodecTest {
     assertThat(text).isEqualTo("Hello");
   }
 
+  @Test
+  @DisplayName("tool-call starts [\"s\",index,id,name] and argument fragments [\"a\",index,fragment] round-trip; "
+      + "a choice index is an optional last element, absent for choice 0")
+  void tool_call_and_choice_round_trip() {
+    List<Delta> deltas = List.of(new Delta.ToolCallStart(0, "call_a", "get_weather", 0),
+        new Delta.ToolArguments(0, "{\"city\":", 0), new Delta.ToolArguments(0, "\"Paris\"}", 0),
+        new Delta.ToolCallStart(1, "call_b", "get_time", 2), new Delta.ToolArguments(1, "{}", 2),
+        new Delta.Text("hi", 1), new Delta.Text("there"));
+    assertThat(DeltaCodec.encodeAll(deltas).encode()).isEqualTo("[[\"s\",0,\"call_a\",\"get_weather\"],"
+        + "[\"a\",0,\"{\\\"city\\\":\"],[\"a\",0,\"\\\"Paris\\\"}\"],[\"s\",1,\"call_b\",\"get_time\",2],"
+        + "[\"a\",1,\"{}\",2],[\"t\",\"hi\",1],[\"t\",\"there\"]]");
+    JsonObject batch = overTheWire(StreamProtocol.batch(deltas));
+    assertThat(StreamProtocol.decode(batch, 8).deltas()).isEqualTo(deltas);
+    assertThat(deltas.get(3).choiceIndex()).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("malformed tool-call and choice entries are refused: arity, types, index and choice bounds")
+  void malformed_tool_entries() {
+    List<JsonArray> bad = List.of(new JsonArray().add("s").add(0).add("id"),
+        new JsonArray().add("s").add("0").add("id").add("name"),
+        new JsonArray().add("s").add(0).add(1).add("name"),
+        new JsonArray().add("s").add(-1).add("id").add("name"),
+        new JsonArray().add("s").add(Delta.MAX_TOOL_CALLS).add("id").add("name"),
+        new JsonArray().add("s").add(0).add("id").add("name").add(Delta.MAX_CHOICES),
+        new JsonArray().add("s").add(0).add("id").add("name").add(1).add(2),
+        new JsonArray().add("a").add(0),
+        new JsonArray().add("a").add(0).add(7),
+        new JsonArray().add("a").add(0).add("x").add("1"),
+        new JsonArray().add("t").add("x").add(-1));
+    for (JsonArray entry : bad) {
+      assertThatThrownBy(() -> StreamProtocol.decode(batchOf(new JsonArray().add(entry)), 8)).as("%s", entry)
+          .isInstanceOf(DeltaCodec.MalformedBatch.class).hasMessageStartingWith("entry 0");
+    }
+  }
+
+  @Test
+  @DisplayName("gathered answers: text per choice, tool calls in OpenAI's shape by index, content null beside calls")
+  void gathered_answer() {
+    Gathered answer = List.of(new Delta.ToolCallStart(1, "call_b", "b", 0), new Delta.ToolCallStart(0, "call_a", "a", 0),
+        new Delta.ToolArguments(0, "{\"x\":", 0), new Delta.ToolArguments(1, "{}", 0), new Delta.ToolArguments(0, "1}", 0),
+        new Delta.Text("second", 1), Delta.event(new JsonObject().put("e", 1))).stream().collect(Delta.gathered());
+    assertThat(answer.choices()).isEqualTo(2);
+    assertThat(answer.content(0)).isNull();
+    assertThat(answer.content(1)).isEqualTo("second");
+    assertThat(answer.toolCalls(0).encode()).isEqualTo("[{\"id\":\"call_a\",\"type\":\"function\",\"function\":"
+        + "{\"name\":\"a\",\"arguments\":\"{\\\"x\\\":1}\"}},{\"id\":\"call_b\",\"type\":\"function\","
+        + "\"function\":{\"name\":\"b\",\"arguments\":\"{}\"}}]");
+    assertThat(answer.toolCalls(1)).isEmpty();
+    assertThat(List.of(Delta.text("a"), new Delta.Text("b", 1)).stream().collect(Delta.joinedText())).isEqualTo("a");
+  }
+
   private static JsonObject batchOf(JsonArray entries) {
     return new JsonObject().put(StreamProtocol.DELTAS, entries);
   }

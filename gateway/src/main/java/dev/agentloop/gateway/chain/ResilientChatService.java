@@ -300,9 +300,9 @@ public final class ResilientChatService implements ChatService {
   private Future<Completion> gather(Call call, TokenStream stream) {
     Promise<Completion> answer = Promise.promise();
     call.gathering = answer;
-    stream.collect(Delta.joinedText()).onComplete(ar -> {
+    stream.collect(Delta.gathered()).onComplete(ar -> {
       if (ar.succeeded()) {
-        answer.tryComplete(new Completion(stream.model(), ar.result(), stream.streamEnd().finishReason(),
+        answer.tryComplete(Completion.of(stream.model(), ar.result(), stream.streamEnd().finishReason(),
             stream.streamEnd().usage()));
       } else {
         answer.tryFail(ar.cause());

@@ -122,6 +122,9 @@ public final class ConversationHook implements ChatHook {
               .put("finish_reason", outcome.finishReason())
               .put("usage", outcome.usage())
               .put("complete", outcome.completed()));
+      if (!outcome.toolCalls().isEmpty()) {
+        turn.getJsonObject("assistant").put("tool_calls", outcome.toolCalls());
+      }
       return attempt.write(200, completion, keyed -> storage.request(Addresses.STORAGE_APPEND,
               keyed == null ? turn : turn.put("idempotency", keyed)))
           .onFailure(failure -> LOG.warn("conversation {}: turn not stored: {}", asked.conversationId(),

@@ -55,6 +55,10 @@ public final class FanoutRoutes {
     router.post("/v1/chat/fanout").handler(this::fanout);
   }
 
+  /** The chat fields each model's request takes over from the fan-out's body. */
+  private static final List<String> CARRIED = List.of("tools", "tool_choice", "parallel_tool_calls",
+      "response_format", "stop", "seed", "n", "temperature", "top_p");
+
   private record Fanout(List<ChatRequest> requests, boolean first, long timeoutMs) {
   }
 
@@ -71,7 +75,7 @@ public final class FanoutRoutes {
         if (ar.succeeded()) {
           Completion answer = ar.result();
           settle("ok", new JsonObject().put("completion", ChatWire.completion(request.id(),
-              System.currentTimeMillis() / 1000, answer.model(), answer.content(), answer.finishReason(),
+              System.currentTimeMillis() / 1000, answer.model(), answer.choices(), answer.finishReason(),
               answer.usage())).put("answered_by", answer.model()));
           success.tryComplete(answer);
         } else {
@@ -192,6 +196,11 @@ public final class FanoutRoutes {
     for (String name : names) {
       JsonObject single = new JsonObject().put("model", name).put("messages", body.getValue("messages"))
           .put("max_tokens", body.getValue("max_tokens"));
+      for (String field : CARRIED) {
+        if (body.getValue(field) != null) {
+          single.put(field, body.getValue(field));
+        }
+      }
       requests.add(bodies.chat(single, ChatRoutes.newCompletionId()));
     }
     return new Fanout(requests, "first".equals(mode), ((Number) timeout).longValue());

@@ -1,6 +1,7 @@
 package dev.agentloop.gateway.jobs;
 
 import dev.agentloop.front.guards.Admission;
+import dev.agentloop.contract.chat.ChatOptions;
 import dev.agentloop.contract.chat.ChatRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -55,8 +56,14 @@ final class Job {
     this.permit = permit;
     this.total = requests.size();
     this.requests = new JsonArray();
-    requests.forEach(r -> this.requests.add(new JsonObject().put("model", r.model()).put("messages", r.messages())
-        .put("max_tokens", r.maxTokens())));
+    requests.forEach(r -> this.requests.add(body(r)));
+  }
+
+  /** An item's request as stored: its bus form (model, messages, max_tokens, tools, format, stop, seed, n) without the id. */
+  static JsonObject body(ChatRequest request) {
+    JsonObject body = request.toBus();
+    body.remove("id");
+    return body;
   }
 
   int total() {
@@ -86,7 +93,7 @@ final class Job {
     }
     running.add(index);
     return new ChatRequest(itemRequestId(index), body.getString("model"), body.getJsonArray("messages"),
-        body.getInteger("max_tokens"), false, false);
+        body.getInteger("max_tokens"), false, false, null, ChatOptions.from(body), body.getInteger("n", 1));
   }
 
   String itemRequestId(int index) {

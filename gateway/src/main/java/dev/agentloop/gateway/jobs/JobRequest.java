@@ -48,8 +48,7 @@ public record JobRequest(List<ChatRequest> requests, int concurrency) {
 
   public JsonObject toJson() {
     JsonArray bodies = new JsonArray();
-    requests.forEach(r -> bodies.add(new JsonObject().put("model", r.model()).put("messages", r.messages())
-        .put("max_tokens", r.maxTokens())));
+    requests.forEach(r -> bodies.add(Job.body(r)));
     return new JsonObject().put("requests", bodies).put("concurrency", concurrency);
   }
 }

@@ -163,7 +163,7 @@ public final class JobsVerticle extends VerticleBase {
       job.succeeded++;
       var answer = ar.result();
       result.put("status", "ok").put("latency_ms", latencyMs).put("completion", ChatWire.completion(
-          job.itemRequestId(index), System.currentTimeMillis() / 1000, answer.model(), answer.content(),
+          job.itemRequestId(index), System.currentTimeMillis() / 1000, answer.model(), answer.choices(),
           answer.finishReason(), answer.usage()));
     } else {
       job.failed++;

@@ -168,7 +168,8 @@ public final class ChatRoutes {
       service.complete(prepared).recover(e -> turn.abandoned().transform(v -> Future.failedFuture(e))).compose(answer -> {
             ServerTiming.modelWait(ctx, System.nanoTime() - asked);
             created[0] = System.currentTimeMillis() / 1000;
-            return turn.after(new SseRelay.Outcome(answer.content(), answer.finishReason(), answer.usage(), null, false),
+            return turn.after(new SseRelay.Outcome(answer.content(), answer.finishReason(), answer.usage(), null, false,
+                answer.toolCalls()),
                 completion(request, created[0], answer)).map(answer);
           })
           .onComplete(ar -> {
@@ -189,7 +190,7 @@ public final class ChatRoutes {
   }
 
   private static JsonObject completion(ChatRequest request, long created, Completion answer) {
-    return ChatWire.completion(request.id(), created, answer.model(), answer.content(), answer.finishReason(),
+    return ChatWire.completion(request.id(), created, answer.model(), answer.choices(), answer.finishReason(),
         answer.usage());
   }
 

@@ -1,7 +1,9 @@
 package dev.agentloop.front.openai;
 
 import dev.agentloop.contract.Services;
+import dev.agentloop.contract.chat.Completion;
 import dev.agentloop.contract.stream.Delta;
+import dev.agentloop.contract.stream.Gathered;
 import dev.agentloop.contract.chat.ChatRequest;
 import dev.agentloop.contract.ApiException;
 import dev.agentloop.contract.stream.StreamEnd;
@@ -12,6 +14,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Function;
 
@@ -23,8 +26,20 @@ import java.util.function.Function;
  */
 public final class SseRelay {
 
-  /** How a relayed stream ended, for whoever wants to persist or count it. */
-  public record Outcome(String content, String finishReason, JsonObject usage, ApiException error, boolean clientGone) {
+  /**
+   * How a relayed stream ended, for whoever wants to persist or count it: the first choice's text
+   * (null when it only called tools) and tool calls.
+   */
+  public record Outcome(String content, String finishReason, JsonObject usage, ApiException error, boolean clientGone,
+      JsonArray toolCalls) {
+    public Outcome {
+      toolCalls = toolCalls == null ? new JsonArray() : toolCalls;
+    }
+
+    public Outcome(String content, String finishReason, JsonObject usage, ApiException error, boolean clientGone) {
+      this(content, finishReason, usage, error, clientGone, null);
+    }
+
     public boolean completed() {
       return error == null && !clientGone;
     }
@@ -41,7 +56,11 @@ public final class SseRelay {
   private final String model;
   private final ChatMetrics metrics;
   private final long startedNanos;
-  private final StringBuilder content = new StringBuilder();
+  private final Gathered answer = new Gathered();
+  /** The highest choice index seen: each choice after the first gets its role chunk when it starts. */
+  private int lastChoice;
+  /** The role chunk leaves with the first batch, which says whether the answer is text or tool calls. */
+  private boolean roleSent;
   private final Promise<Outcome> outcome = Promise.promise();
   private Function<Outcome, Future<Void>> beforeDone;
   private boolean ending;
@@ -73,7 +92,8 @@ public final class SseRelay {
 
   /** The answer as one {@code chat.completion} with this stream's id, created time and model (to record it). */
   public JsonObject completion(Outcome result) {
-    return ChatWire.completion(completionId, created, model, result.content(), result.finishReason(), result.usage());
+    return ChatWire.completion(completionId, created, model, Completion.of(model, answer, result.finishReason(),
+        result.usage()).choices(), result.finishReason(), result.usage());
   }
 
   public static void writeHeaders(HttpServerResponse response) {
@@ -90,13 +110,11 @@ public final class SseRelay {
     metrics.streamOpened();
     metrics.firstToken(model, stream.timeToFirstTokenNanos());
     writeHeaders(response);
-    response.write(ChatWire.event(ChatWire.chunk(completionId, created, model, ChatWire.roleDelta(), null,
-        request.includeUsage())));
     response.closeHandler(v -> {
       if (!outcome.future().isComplete() && !ending) {
         stream.cancel();
         metrics.clientGone(model);
-        finish(new Outcome(content.toString(), null, null, null, true));
+        finish(outcome(null, null, null, true));
       }
     });
     stream.handler(this::onDelta).batchEndHandler(v -> onBatchEnd())
@@ -105,17 +123,58 @@ public final class SseRelay {
     return outcome.future();
   }
 
-  /** A text entry becomes a chunk, gathered with the rest of its batch; a chat stream carries no events. */
+  /**
+   * A text entry, tool-call start or argument fragment becomes a chunk, gathered with the rest of its
+   * batch; a chat stream carries no events.
+   */
   private void onDelta(Delta delta) {
-    if (delta instanceof Delta.Text text) {
-      content.append(text.text());
-      if (pending == null) {
-        pending = Buffer.buffer(160);
-      }
-      pending.appendBuffer(ChatWire.event(ChatWire.chunk(completionId, created, model,
-          ChatWire.contentDelta(text.text()), null, request.includeUsage())));
-      pendingTokens++;
+    JsonObject chunk = switch (delta) {
+      case Delta.Text text -> ChatWire.contentDelta(text.text());
+      case Delta.ToolCallStart start -> ChatWire.toolCallStartDelta(start.index(), start.id(), start.name());
+      case Delta.ToolArguments args -> ChatWire.toolArgumentsDelta(args.index(), args.fragment());
+      case Delta.Event event -> null;
+    };
+    if (chunk == null) {
+      return;
     }
+    answer.add(delta);
+    if (pending == null) {
+      pending = Buffer.buffer(160);
+    }
+    if (!roleSent) {
+      pending.appendBuffer(role(delta instanceof Delta.ToolCallStart));
+    }
+    int choice = delta.choiceIndex();
+    while (lastChoice < choice) {
+      lastChoice++;
+      pending.appendBuffer(ChatWire.event(ChatWire.chunk(completionId, created, model, ChatWire.roleDelta(), null,
+          request.includeUsage(), lastChoice)));
+    }
+    pending.appendBuffer(ChatWire.event(ChatWire.chunk(completionId, created, model, chunk, null,
+        request.includeUsage(), choice)));
+    pendingTokens++;
+  }
+
+  /**
+   * The first chunk: the role, with {@code content: ""} before text and {@code content: null} before
+   * tool calls, as OpenAI sends it.
+   */
+  private Buffer role(boolean toolCalls) {
+    roleSent = true;
+    JsonObject delta = ChatWire.roleDelta();
+    if (toolCalls) {
+      delta.putNull("content");
+    }
+    return ChatWire.event(ChatWire.chunk(completionId, created, model, delta, null, request.includeUsage()));
+  }
+
+  /** The role chunk, when no entry has brought it yet (an empty answer, an error), then {@code events}. */
+  private Buffer afterRole(Buffer events) {
+    return roleSent ? events : role(false).appendBuffer(events);
+  }
+
+  private Outcome outcome(String finishReason, JsonObject usage, ApiException error, boolean clientGone) {
+    return new Outcome(answer.content(0), finishReason, usage, error, clientGone, answer.toolCalls(0));
   }
 
   /** The batch's chunks leave in one write; a full write queue pauses the stream, which withholds its ack. */
@@ -158,9 +217,9 @@ public final class SseRelay {
     stream.cancel();
     metrics.error(error.status());
     if (!response.ended() && !response.closed()) {
-      response.end(ChatWire.event(error.toJson()));
+      response.end(afterRole(ChatWire.event(error.toJson())));
     }
-    finish(new Outcome(content.toString(), null, null, error, false));
+    finish(outcome(null, null, error, false));
   }
 
   private void cancelSlowReaderTimer() {
@@ -171,7 +230,7 @@ public final class SseRelay {
   }
 
   private void onEnd(StreamEnd end) {
-    Outcome result = new Outcome(content.toString(), end.finishReason(), end.usage(), null, false);
+    Outcome result = outcome(end.finishReason(), end.usage(), null, false);
     if (beforeDone == null) {
       sendTail(end, result);
       return;
@@ -186,28 +245,31 @@ public final class SseRelay {
       } else {
         ApiException error = ApiException.from(ar.cause(), Services.STORAGE_SERVICE);
         metrics.error(error.status());
-        response.end(ChatWire.event(error.toJson()));
-        finish(new Outcome(content.toString(), end.finishReason(), end.usage(), error, false));
+        response.end(afterRole(ChatWire.event(error.toJson())));
+        finish(outcome(end.finishReason(), end.usage(), error, false));
       }
     });
   }
 
   private void sendTail(StreamEnd end, Outcome result) {
-    Buffer tail = ChatWire.event(ChatWire.chunk(completionId, created, model, new JsonObject(), end.finishReason(),
-        request.includeUsage()));
+    Buffer tail = Buffer.buffer();
+    for (int choice = 0; choice <= lastChoice; choice++) {
+      tail.appendBuffer(ChatWire.event(ChatWire.chunk(completionId, created, model, new JsonObject(),
+          end.finishReason(), request.includeUsage(), choice)));
+    }
     if (request.includeUsage()) {
       tail.appendBuffer(ChatWire.event(ChatWire.usageChunk(completionId, created, model, end.usage())));
     }
     tail.appendBuffer(ChatWire.DONE);
-    response.end(tail);
+    response.end(afterRole(tail));
     metrics.completed(model, System.nanoTime() - startedNanos);
     finish(result);
   }
 
   private void onError(ApiException error) {
     metrics.error(error.status());
-    response.end(ChatWire.event(error.toJson()));
-    finish(new Outcome(content.toString(), null, null, error, false));
+    response.end(afterRole(ChatWire.event(error.toJson())));
+    finish(outcome(null, null, error, false));
   }
 
   private void finish(Outcome result) {

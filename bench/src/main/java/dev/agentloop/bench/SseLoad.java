@@ -276,10 +276,13 @@ public final class SseLoad {
     }
   }
 
-  /** A content token: a chunk whose delta carries non-empty content (not the role or final chunk). */
+  /**
+   * A token: a chunk whose delta carries non-empty content, or a tool-call fragment (the call's
+   * first, with its id and name, or a piece of its arguments); not the role or the final chunk.
+   */
   static boolean isToken(String data) {
     int i = data.indexOf("\"content\":\"");
-    return i >= 0 && data.charAt(i + 11) != '"';
+    return i >= 0 && data.charAt(i + 11) != '"' || data.contains("\"tool_calls\":[");
   }
 
   static String errorMessage(String data) {

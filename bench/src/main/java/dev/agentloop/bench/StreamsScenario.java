@@ -34,7 +34,7 @@ final class StreamsScenario extends AbstractScenario {
   }
 
   /** One run of the scenario: the levels measured so far and the rows they give. */
-  private static final class Run {
+  static final class Run {
     final BenchContext ctx;
     final boolean quick;
     final List<Verdict> verdicts = new ArrayList<>();
@@ -149,7 +149,7 @@ final class StreamsScenario extends AbstractScenario {
     }
 
     /** One level: {@code count} streams ramped up, held for {@code windowMs}; {@code record} keeps it in the report. */
-    private SseLoad.Result streams(ServerProcess suite, Target target, int count, double rampPerSecond, long windowMs,
+    SseLoad.Result streams(ServerProcess suite, Target target, int count, double rampPerSecond, long windowMs,
         boolean record) throws Exception {
       String label = String.format("%,d streams", count);
       LOG.info("== {} of {} ({} ms first token, {} ms per token), ramp {}/s, window {} s", label, STREAM_MODEL,

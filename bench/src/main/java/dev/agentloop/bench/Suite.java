@@ -24,7 +24,7 @@ public final class Suite {
    * start their own (a fresh JVM for the streams, so its memory before them is a clean baseline).
    */
   static final List<Scenario> SCENARIOS = List.of(new RequestScenario(), new FanoutScenario(),
-      new EmbeddingsScenario(), new PersistScenario(), new StreamsScenario(), new PostgresScenario(), new ClusterScenario());
+      new EmbeddingsScenario(), new PersistScenario(), new StreamsScenario(), new ToolStreamsScenario(), new PostgresScenario(), new ClusterScenario());
 
   private final BenchContext context;
   private final List<String> only;

@@ -74,6 +74,12 @@ class StatisticsTest {
     assertThat(SseLoad.isToken("{\"choices\":[{\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}")).isFalse();
     assertThat(SseLoad.isToken("{\"choices\":[{\"delta\":{\"content\":\" loop\"}}]}")).isTrue();
     assertThat(SseLoad.isToken("{\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}")).isFalse();
+    assertThat(SseLoad.isToken("{\"choices\":[{\"delta\":{\"role\":\"assistant\",\"content\":null}}]}")).isFalse();
+    assertThat(SseLoad.isToken("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\","
+        + "\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"\"}}]}}]}")).isTrue();
+    assertThat(SseLoad.isToken("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,"
+        + "\"function\":{\"arguments\":\"{\\\"\"}}]}}]}")).isTrue();
+    assertThat(SseLoad.isToken("{\"choices\":[{\"delta\":{},\"finish_reason\":\"tool_calls\"}]}")).isFalse();
     assertThat(SseLoad.isToken("{\"choices\":[],\"usage\":{\"total_tokens\":3}}")).isFalse();
   }
 

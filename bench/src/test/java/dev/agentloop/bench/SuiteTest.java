@@ -14,10 +14,10 @@ class SuiteTest {
 
   @Test
   void every_scenario_runs_without_only_those_on_the_shared_suite_first() {
-    assertThat(selected(null)).containsExactly("request", "fanout", "embeddings", "persist", "streams", "pg",
-        "cluster");
+    assertThat(selected(null)).containsExactly("request", "fanout", "embeddings", "persist", "streams", "tool-streams",
+        "pg", "cluster");
     assertThat(Suite.SCENARIOS.stream().map(Scenario::onSharedSuite).toList())
-        .containsExactly(true, true, true, true, false, false, false);
+        .containsExactly(true, true, true, true, false, false, false, false);
     assertThat(Suite.SCENARIOS.stream().map(Scenario::measures)).allMatch(m -> !m.isBlank());
   }
 
@@ -29,6 +29,7 @@ class SuiteTest {
     assertThat(selected(List.of("pg"))).containsExactly("pg");
     assertThat(selected(List.of("cluster"))).containsExactly("cluster");
     assertThat(selected(List.of("embeddings"))).containsExactly("embeddings");
+    assertThat(selected(List.of("tool-streams"))).containsExactly("tool-streams");
     assertThat(selected(List.of("nothing"))).isEmpty();
   }
 }

@@ -37,11 +37,11 @@ class ChatCompletionsTest {
   }
 
   static Stream<String> fronts() {
-    return Stream.of("gateway", "llm");
+    return TestApp.fronts();
   }
 
   private static String url(String front) {
-    return (front.equals("gateway") ? app.gatewayUrl() : app.llmUrl()) + "/v1/chat/completions";
+    return app.url(front) + "/v1/chat/completions";
   }
 
   private static JsonObject streaming(JsonObject request) {
@@ -255,7 +255,7 @@ class ChatCompletionsTest {
   @MethodSource("fronts")
   @DisplayName("GET /v1/models lists exactly the configured models, the embedding model too; GET /v1/models/{id} finds one or 404s")
   void models(String front) {
-    String base = front.equals("gateway") ? app.gatewayUrl() : app.llmUrl();
+    String base = app.url(front);
     JsonObject list = Http.json(Http.get(base + "/v1/models"));
     assertThat(list.getString("object")).isEqualTo("list");
     assertThat(list.getJsonArray("data").stream().map(m -> ((JsonObject) m).getString("id")).toList())

@@ -20,8 +20,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,24 +28,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Clients nobody here wrote, embedding against both fronts: the official OpenAI Java SDK and LangChain4j. */
 class EmbeddingClientsTest {
 
-  private static TestApp app;
-
-  @BeforeAll
-  static void start() {
-    app = TestApp.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
-  }
+  @AutoClose
+  private static final TestApp app = TestApp.start();
 
   static Stream<String> fronts() {
-    return Stream.of("gateway", "llm");
+    return TestApp.fronts();
   }
 
   private static String base(String front) {
-    return front.equals("gateway") ? app.gatewayUrl() : app.llmUrl();
+    return app.url(front);
   }
 
   private static OpenAIClient sdk(String front) {

@@ -24,8 +24,7 @@ import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,24 +34,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** {@code POST /v1/embeddings} through real HTTP on both fronts: the gateway and the mock's own port. */
 class EmbeddingsTest {
 
-  private static TestApp app;
-
-  @BeforeAll
-  static void start() {
-    app = TestApp.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
-  }
+  @AutoClose
+  private static final TestApp app = TestApp.start();
 
   static Stream<String> fronts() {
-    return Stream.of("gateway", "llm");
+    return TestApp.fronts();
   }
 
   private static String url(String front) {
-    return (front.equals("gateway") ? app.gatewayUrl() : app.llmUrl()) + "/v1/embeddings";
+    return app.url(front) + "/v1/embeddings";
   }
 
   private static JsonObject embed(String front, JsonObject request) {

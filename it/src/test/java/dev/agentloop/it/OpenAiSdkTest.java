@@ -37,11 +37,11 @@ class OpenAiSdkTest {
   }
 
   static Stream<String> fronts() {
-    return Stream.of("gateway", "llm");
+    return TestApp.fronts();
   }
 
   private static OpenAIClient client(String front) {
-    String base = front.equals("gateway") ? app.gatewayUrl() : app.llmUrl();
+    String base = app.url(front);
     return OpenAIOkHttpClient.builder().baseUrl(base + "/v1").apiKey("sk-test").maxRetries(0)
         .timeout(Duration.ofSeconds(20)).build();
   }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A whole agentloop process started in-process exactly as {@code Main} starts it, on free ports,
@@ -111,6 +112,16 @@ public final class TestApp implements AutoCloseable {
   /** The mock's own OpenAI-compatible port. */
   public String llmUrl() {
     return "http://127.0.0.1:" + app.llmHttpPort();
+  }
+
+  /** The fronts that serve the OpenAI routes alike: the gateway and the mock's own port. */
+  public static Stream<String> fronts() {
+    return Stream.of("gateway", "llm");
+  }
+
+  /** The base URL of {@code front}, one of {@link #fronts()}. */
+  public String url(String front) {
+    return front.equals("gateway") ? gatewayUrl() : llmUrl();
   }
 
   @Override

@@ -24,8 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,24 +36,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class AgentFrameworksTest {
 
-  private static TestApp app;
-
-  @BeforeAll
-  static void start() {
-    app = TestApp.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
-  }
+  @AutoClose
+  private static final TestApp app = TestApp.start();
 
   static Stream<String> fronts() {
-    return Stream.of("gateway", "llm");
+    return TestApp.fronts();
   }
 
   private static String base(String front) {
-    return (front.equals("gateway") ? app.gatewayUrl() : app.llmUrl()) + "/v1";
+    return app.url(front) + "/v1";
   }
 
   private static OpenAIClient openai(String front) {

@@ -13,8 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,24 +21,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Structured output, stop, seed and n through the gateway and the mock's own port, over real HTTP. */
 class StructuredOutputTest {
 
-  private static TestApp app;
-
-  @BeforeAll
-  static void start() {
-    app = TestApp.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
-  }
+  @AutoClose
+  private static final TestApp app = TestApp.start();
 
   static Stream<String> fronts() {
-    return Stream.of("gateway", "llm");
+    return TestApp.fronts();
   }
 
   private static String url(String front) {
-    return (front.equals("gateway") ? app.gatewayUrl() : app.llmUrl()) + "/v1/chat/completions";
+    return app.url(front) + "/v1/chat/completions";
   }
 
   private static JsonObject ok(String front, JsonObject body) {

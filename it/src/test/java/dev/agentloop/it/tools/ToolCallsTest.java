@@ -17,8 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,24 +26,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Tool calls through the gateway and the mock's own port, over real HTTP: plain and streamed, each tool_choice. */
 class ToolCallsTest {
 
-  private static TestApp app;
-
-  @BeforeAll
-  static void start() {
-    app = TestApp.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
-  }
+  @AutoClose
+  private static final TestApp app = TestApp.start();
 
   static Stream<String> fronts() {
-    return Stream.of("gateway", "llm");
+    return TestApp.fronts();
   }
 
   static String url(String front) {
-    return (front.equals("gateway") ? app.gatewayUrl() : app.llmUrl()) + "/v1/chat/completions";
+    return app.url(front) + "/v1/chat/completions";
   }
 
   static final JsonObject WEATHER = new JsonObject().put("type", "object")
